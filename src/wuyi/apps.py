@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WuyiConfig(AppConfig):
+    name = "wuyi"
+    verbose_name = "无疫"

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from wuyi.accounts.models import Role
+
+
+@login_required
+def home(request):
+    """The landing page depends on the role (DESIGN.md §7)."""
+    user = request.user
+    if user.role in (Role.RESIDENT, Role.VOLUNTEER):
+        return redirect("people:me")
+    if user.role == Role.GATE_GUARD and user.gate_id:
+        return redirect("places:compound", code=user.gate.compound.code)
+    if user.role in (Role.COMMUNITY_WORKER,):
+        return redirect("people:queue")
+    if user.area_id:
+        return redirect("places:area", code=user.area.code)
+    return redirect("places:city")
