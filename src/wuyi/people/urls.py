@@ -1,4 +1,4 @@
-from django.urls import path
+from wuyi.people import roster_views, views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = views.urlpatterns + roster_views.urlpatterns
