@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "wuyi.accounts",
     "wuyi.synth",
     "wuyi.dashboard",
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
