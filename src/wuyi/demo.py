@@ -1,0 +1,57 @@
+"""The demo: one account per role on the generated city, with a password everyone can type."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from wuyi.accounts.models import Role, User
+from wuyi.people.models import Membership
+from wuyi.places.models import Area, Gate, Level
+
+DEMO_PASSWORD = "wuyi2020"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    where: str
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[DemoLogin]:
+    """Create (or reset the password of) one account per role in the first community of Futian (福田)."""
+    city = Area.objects.get(level=Level.CITY)
+    district = Area.objects.filter(level=Level.DISTRICT, code="440304").first() or Area.objects.filter(
+        level=Level.DISTRICT).first()
+    street = Area.objects.filter(parent=district).order_by("code").first()
+    community = Area.objects.filter(parent=street).order_by("code").first()
+    gate = Gate.objects.filter(compound__parent=community).order_by("code").first()
+    residents = (
+        Membership.objects.filter(household__code__startswith=community.code, moved_out__isnull=True,
+                                  person__verified=True)
+        .select_related("person").order_by("household__code", "pk")[:2]
+    )
+    resident, volunteer = (m.person for m in residents)
+    plan = [
+        ("admin", Role.CITY_ADMIN, {"area": city, "is_staff": True, "is_superuser": True}),
+        ("district", Role.DISTRICT_WORKER, {"area": district}),
+        ("street", Role.STREET_WORKER, {"area": street}),
+        ("community", Role.COMMUNITY_WORKER, {"area": community}),
+        ("guard", Role.GATE_GUARD, {"gate": gate}),
+        ("health", Role.HEALTH_OFFICIAL, {"area": city}),
+        ("volunteer", Role.VOLUNTEER, {"person": volunteer}),
+        ("resident", Role.RESIDENT, {"person": resident}),
+    ]
+    logins = []
+    for username, role, fields in plan:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role = role
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        where = gate.name if role == Role.GATE_GUARD else (
+            fields["area"].name if "area" in fields else f"{community.name} · {fields['person'].masked_name}")
+        logins.append(DemoLogin(username, user.get_role_display(), where))
+    return logins

@@ -1,0 +1,37 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import translation
+from rich.console import Console
+from rich.table import Table
+
+from wuyi.demo import DEMO_PASSWORD, ensure_demo_accounts
+from wuyi.places.models import Area, Level
+
+
+class Command(BaseCommand):
+    help = "Migrate, build the demo city if it is not built, create one account per role, and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--seed", type=int, default=2020)
+        parser.add_argument("--no-serve", action="store_true", help="set everything up, print the logins, and stop")
+
+    def handle(self, *args, addr, seed, no_serve, **options):
+        console = Console()
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Area.objects.filter(level=Level.CITY).exists():
+            from wuyi.synth.city import generate
+
+            console.print("Building the demo city…")
+            generate("demo", seed=seed, progress=True)
+        with translation.override("zh-hans"):
+            logins = ensure_demo_accounts()
+        table = Table(title=f"wuyi demo · http://{addr}/ · password {DEMO_PASSWORD}")
+        for column in ("login", "role", "where"):
+            table.add_column(column)
+        for login in logins:
+            table.add_row(login.username, login.role, login.where)
+        console.print(table)
+        console.print(f"Open http://{addr}/ and log in with any account above (password [bold]{DEMO_PASSWORD}[/]).")
+        if not no_serve:
+            call_command("serve", addr=addr)
