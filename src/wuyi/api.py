@@ -82,9 +82,11 @@ def health(request):
 def mount_routers() -> None:
     from wuyi.accounts.api import router as accounts_router
     from wuyi.people.api import router as people_router
+    from wuyi.people.roster_api import router as roster_router
     from wuyi.places.api import router as places_router
 
     api.add_router("/places/", places_router)
+    api.add_router("/people/roster/", roster_router)
     api.add_router("/people/", people_router)
     api.add_router("/accounts/", accounts_router)
 
