@@ -52,13 +52,18 @@ def test_declaration_page_offers_the_districts_and_chinese_symptoms(client, newc
     page = as_user(client, newcomer).get(reverse("people:declare"))
     html = page.content.decode()
     assert page.status_code == 200
-    if page.context["options_url"]:
-        assert "福田区" in html and "宝安区" in html and 'hx-get="/places/options/"' in html
-    else:  # until places:options is there, a typed household code
-        assert 'name="household_code"' in html
+    assert "福田区" in html and "宝安区" in html and 'hx-get="/places/options/"' in html
+    assert '<noscript>' in html and 'name="household_code"' in html  # without JavaScript, a typed code
     for label in ("发热", "咳嗽", "乏力", "咽痛", "呼吸困难", "腹泻", "嗅觉减退"):
         assert label in html
     assert 'value="13912345678"' in html  # the phone of the sign-up
+
+
+def test_without_javascript_a_typed_household_code_is_enough(client, world, newcomer):
+    as_user(client, newcomer)
+    data = declaration_data(world.households[1], household=None, household_code=world.households[1].code)
+    assert client.post(reverse("people:declare"), data).status_code == 302
+    assert Declaration.objects.get().household == world.households[1]
 
 
 def test_a_declaration_is_filed_and_shown_as_waiting(client, world, newcomer):
@@ -123,10 +128,20 @@ def test_after_an_error_the_address_cascade_keeps_the_chosen_room(client, world,
     room = world.households[1]
     response = client.post(reverse("people:declare"), declaration_data(room, id_number="bad"))
     levels = response.context["address"]
-    if not levels or response.context["options_url"] is None:
-        pytest.skip("places:options is not there: the page offers the household code field instead")
     assert [lv["selected"] for lv in levels][-1] == room.code
     assert f'<option value="{room.code}" selected>' in response.content.decode()
+
+
+def test_after_an_error_the_levels_chosen_before_the_room_stay_chosen(client, world, newcomer):
+    as_user(client, newcomer)
+    street = world.streets[0]
+    data = declaration_data(world.households[1], household=None)
+    data["parent"] = [street.code[:6], street.code, ""]
+    response = client.post(reverse("people:declare"), data)
+    assert "household" in response.context["form"].errors
+    selected = [lv["selected"] for lv in response.context["address"]]
+    assert selected == [street.code[:6], street.code, "", "", "", ""]
+    assert [code for code, _ in response.context["address"][2]["options"]] == [world.communities[0].code]
 
 
 def test_pages_need_a_login(client, world):
@@ -302,9 +317,9 @@ def test_a_worker_registers_someone_without_a_phone_and_gets_a_printable_pass(cl
     page = client.get(reverse("people:register"))
     html = page.content.decode()
     assert "园东社区" in html
-    if page.context["options_url"]:  # the cascade starts at the worker's community
-        assert [lv["label"] for lv in page.context["address"]] == ["小区", "楼栋", "房号"]
-        assert "百花园" in html and "海滨花园" not in html
+    # the cascade starts at the worker's community
+    assert [lv["label"] for lv in page.context["address"]] == ["小区", "楼栋", "房号"]
+    assert "百花园" in html and "海滨花园" not in html
     data = declaration_data(world.households[0], name="李奶奶", phone=None, relation="family", symptoms=[],
                             travel_0_place="", travel_0_from="", travel_0_to="",
                             id_number=make_id_number("440304", "19400101", 53))

@@ -77,16 +77,17 @@ def _children(length: int, parent_code: str) -> list[tuple[str, str]]:
     return list(Area.objects.filter(parent__code=parent_code).values_list("code", "name"))
 
 
-def address_levels(start: Area | None, household_code: str) -> list[dict]:
-    """The cascading selects below `start`, down to the room, with the levels of `household_code` chosen."""
+def address_levels(start: Area | None, chosen: str) -> list[dict]:
+    """The cascading selects below `start`, down to the room, with the levels of the `chosen` code selected
+    (a household's code, or a node's on the way when the form came back before a room was chosen)."""
     if start is None:
         return []
     lengths = [(n, label) for n, label in ADDRESS_LEVELS if start.level == Level.CITY or n > len(start.code)]
-    chosen = household_code if len(household_code) == HOUSEHOLD_CODE_LENGTH and start.contains_code(
-        household_code) else ""
+    if len(chosen) not in {n for n, _ in lengths} or not start.contains_code(chosen):
+        chosen = ""
     levels, parent = [], start.code
     for n, label in lengths:
-        selected = chosen[:n]
+        selected = chosen[:n] if len(chosen) >= n else ""
         levels.append({
             "label": label, "name": "household" if n == HOUSEHOLD_CODE_LENGTH else "parent",
             "options": _children(n, parent) if parent else [], "selected": selected,
@@ -96,8 +97,13 @@ def address_levels(start: Area | None, household_code: str) -> list[dict]:
 
 
 def _address_context(form, start: Area | None) -> dict:
-    code = (form.data.get("household") or form.data.get("household_code") or "") if form.is_bound else ""
-    return {"address": address_levels(start, code.strip()), "options_url": url_or_none("places:options")}
+    """The address selects as they were sent: from the household, else from the deepest level chosen."""
+    chosen = ""
+    if form.is_bound:
+        picked = [c.strip() for c in form.data.getlist("parent") if c.strip()]
+        chosen = (form.data.get("household") or form.data.get("household_code") or "").strip() or (
+            picked[-1] if picked else "")
+    return {"address": address_levels(start, chosen), "options_url": url_or_none("places:options")}
 
 
 def roster_matches(declarations) -> dict[int, RosterMatch]:
