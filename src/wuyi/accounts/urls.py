@@ -1,8 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from wuyi.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("me/audit/", views.my_audit, name="my_audit"),
+    path("audit/", views.audit, name="audit"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]
