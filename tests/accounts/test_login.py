@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.world import PASSWORD
 from wuyi.accounts import services
 from wuyi.accounts.models import LoginFailure
-from tests.world import PASSWORD
 
 LOGIN = "/accounts/login/"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

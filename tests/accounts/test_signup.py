@@ -2,8 +2,8 @@
 
 import pytest
 
-from wuyi.accounts.models import Role, User
 from tests.world import PASSWORD
+from wuyi.accounts.models import Role, User
 
 SIGNUP = "/accounts/signup/"
 

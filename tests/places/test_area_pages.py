@@ -18,12 +18,12 @@ def get(client, user, url, **extra):
 
 def counts_of(page: str, code: str) -> dict[str, str]:
     """The count cells of the table row of `code`."""
-    row = re.search(rf'<tr data-code="{code}">(.*?)</tr>', page, re.S).group(1)
+    row = re.search(rf'<tr data-code="{code}">(.*?)</tr>', page, re.DOTALL).group(1)
     return dict(re.findall(r'data-count="(\w+)">([^<]*)<', row))
 
 
 def summary_of(page: str) -> dict[str, str]:
-    block = re.search(r'<div class="stats compact" id="summary">(.*?)</div>\s*$', page, re.S | re.M).group(1)
+    block = re.search(r'<div class="stats compact" id="summary">(.*?)</div>\s*$', page, re.DOTALL | re.MULTILINE).group(1)
     return dict(re.findall(r'data-count="(\w+)"><b>([^<]*)</b>', block))
 
 
@@ -79,7 +79,7 @@ def test_each_level_links_down_with_its_counts(client, world):
 def test_breadcrumbs_run_from_the_city_and_link_only_where_the_user_may_go(client, world):
     building = world.compounds[0].buildings.get()
     page = get(client, world.users["community_worker"], f"/places/b/{building.code}/").content.decode()
-    crumbs = re.search(r'<nav class="crumbs"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    crumbs = re.search(r'<nav class="crumbs"[^>]*>(.*?)</nav>', page, re.DOTALL).group(1)
     names = re.findall(r">([^<>›]+)</(?:a|span)>", crumbs)
     assert names == ["深圳市", "福田区", "园岭街道", "园东社区", "百花园"]
     assert 'href="/places/"' not in crumbs and f'href="/places/a/{world.streets[0].code}/"' not in crumbs
