@@ -8,6 +8,7 @@ work on code ranges, which both SQLite and PostgreSQL answer from the unique ind
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CODE_END = "~"  # sorts after every digit: [prefix, prefix + CODE_END) is "starts with prefix"
 
@@ -46,7 +47,7 @@ class Area(models.Model):
     """A node of the tree down to the compound. Buildings and households have their own tables."""
 
     code = models.CharField(_("code"), max_length=15, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -95,7 +96,7 @@ class Building(models.Model):
         Area, verbose_name=_("compound"), on_delete=models.PROTECT, related_name="buildings",
         limit_choices_to={"level": Level.COMPOUND},
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
 
     class Meta:
         ordering = ["code"]
@@ -138,7 +139,7 @@ class Gate(models.Model):
         Area, verbose_name=_("compound"), on_delete=models.PROTECT, related_name="gates",
         limit_choices_to={"level": Level.COMPOUND},
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     direction = models.CharField(_("direction"), max_length=5, choices=GateDirection.choices, default=GateDirection.BOTH)
 
     class Meta:
@@ -158,7 +159,7 @@ class Checkpoint(models.Model):
         Area, verbose_name=_("street"), on_delete=models.PROTECT, related_name="checkpoints",
         limit_choices_to={"level": Level.STREET},
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -174,7 +175,7 @@ class ServiceCentre(models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="service_centres")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
