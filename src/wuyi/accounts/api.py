@@ -7,7 +7,7 @@ area, through `scope`.
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from wuyi.accounts import services
 from wuyi.accounts.models import ApiToken, AuditEntry
@@ -101,7 +101,7 @@ def me(request: HttpRequest):
 def create_token(request: HttpRequest, body: TokenIn):
     """A new bearer token of the caller. Its key is in this response only: only its SHA-256 is kept."""
     token, key = services.issue_token(request.user, body.name)
-    return 201, {**_token(token), "key": key}
+    return Status(201, {**_token(token), "key": key})
 
 
 @router.get("/tokens", response={200: TokenPage, 401: Error}, summary="The caller's API tokens")
@@ -114,7 +114,7 @@ def tokens(request: HttpRequest, paging: Query[Paging] = None):
 def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoke one of the caller's tokens; it no longer opens the API. Another user's token is a 404."""
     services.revoke_token(request.user, token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/audit/mine", response={200: AuditPage, 401: Error}, summary="Who looked at my record")

@@ -8,7 +8,7 @@ details (a declaration, a person, a list of people) is written to the audit log,
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from wuyi.accounts.audit import client_ip, record, record_many
 from wuyi.accounts.models import User
@@ -105,7 +105,7 @@ def _scoped_pass(user: User, pass_id: int) -> Pass:
 def declare(request: HttpRequest, body: DeclarationIn):
     """The caller's self-declaration (自主申报), waiting for a community worker to verify it."""
     d = services.submit_declaration(body.to_input(), by=request.user)
-    return 201, declaration_out(Declaration.objects.select_related(*DECLARATION_RELATED).get(pk=d.pk))
+    return Status(201, declaration_out(Declaration.objects.select_related(*DECLARATION_RELATED).get(pk=d.pk)))
 
 
 @router.get("/declarations", response={200: DeclarationPage, **DENIED}, summary="The verification queue")
@@ -166,7 +166,7 @@ def register(request: HttpRequest, body: DeclarationIn):
         raise DomainError("unknown_household", "no household has this code", "household_code")
     issued = services.register_on_behalf(body.to_input(), by=user)
     record(user, issued.person, "register", f"registered on behalf, pass {issued.number}", client_ip(request))
-    return 201, pass_out(issued)
+    return Status(201, pass_out(issued))
 
 
 # ---- persons and passes ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from wuyi.people.models import DeclarationStatus, PassKind, Relation
 from wuyi.people.services import SYMPTOMS, DeclarationInput
@@ -25,6 +26,11 @@ class TravelStop(Schema):
 
 class DeclarationIn(Schema):
     """A self-declaration (自主申报), or a registration on someone's behalf."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "张三", "id_number": "44030419900101002X", "phone": "13800138000",
+        "household_code": "4403040010010010010101", "relation": "owner", "travel": [], "symptoms": [],
+    }]})
 
     name: Text = Field(..., min_length=1, max_length=60)
     id_number: Text = Field(..., max_length=30, description="18-digit resident ID number (GB 11643)")

@@ -77,7 +77,7 @@ def children_with_counts(user: User, node: Area) -> tuple[Counts, list[dict]]:
 
 
 @router.get("/areas/{code}", response={200: AreaDetail, **DENIED}, summary="A node of the area tree")
-def area_detail(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE)):
+def area_detail(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE, examples=["440304"])):
     """The node, its ancestors from the city down, its counts, and its children with their counts."""
     user = area_user(request)
     node = visible_area(user, code)
@@ -91,7 +91,7 @@ def area_detail(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE)):
 
 
 @router.get("/areas/{code}/children", response={200: ChildPage, **DENIED}, summary="The children of a node")
-def area_children(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE), paging: Query[Paging] = None):
+def area_children(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE, examples=["440304"]), paging: Query[Paging] = None):
     user = area_user(request)
     _total, children = children_with_counts(user, visible_area(user, code))
     count, items = page(children, paging)
@@ -101,7 +101,7 @@ def area_children(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE)
 @router.get("/compounds/{compound_code}/buildings", response={200: BuildingPage, **DENIED},
             summary="The buildings of a compound")
 def compound_buildings(
-    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE), paging: Query[Paging] = None
+    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]), paging: Query[Paging] = None
 ):
     """Each building with its households and residents."""
     user = area_user(request)
@@ -119,7 +119,7 @@ def compound_buildings(
 @router.get("/buildings/{building_code}/households", response={200: HouseholdPage, **DENIED},
             summary="The households of a building")
 def building_households(
-    request: HttpRequest, building_code: str = Path(..., pattern=BUILDING_CODE), paging: Query[Paging] = None
+    request: HttpRequest, building_code: str = Path(..., pattern=BUILDING_CODE, examples=["440304001001001001"]), paging: Query[Paging] = None
 ):
     """Each household with the number of people living in it (who they are is the people API's)."""
     user = area_user(request)
@@ -134,7 +134,7 @@ def building_households(
 
 @router.get("/compounds/{compound_code}/gates", response={200: GatePage, **DENIED}, summary="The gates of a compound")
 def compound_gates(
-    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE), paging: Query[Paging] = None
+    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]), paging: Query[Paging] = None
 ):
     user = area_user(request)
     compound = visible_area(user, compound_code, Level.COMPOUND)
@@ -152,7 +152,7 @@ def _within(user: User, area: str | None) -> QuerySet:
 
 @router.get("/checkpoints", response={200: CheckpointPage, **DENIED}, summary="Traffic checkpoints")
 def checkpoints(
-    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE), paging: Query[Paging] = None
+    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]), paging: Query[Paging] = None
 ):
     """The traffic checkpoints (交通卡口) on the streets of the user's area, or of `area` within it."""
     user = area_user(request)
@@ -163,7 +163,7 @@ def checkpoints(
 
 @router.get("/service-centres", response={200: ServiceCentrePage, **DENIED}, summary="Party-mass service centres")
 def service_centres(
-    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE), paging: Query[Paging] = None
+    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]), paging: Query[Paging] = None
 ):
     """The service centres (党群服务中心) of the nodes in the user's area, or of `area`'s subtree within it."""
     user = area_user(request)
@@ -176,7 +176,7 @@ def service_centres(
 
 
 @router.get("/options", auth=None, response={200: OptionPage}, summary="Address picker options (public)")
-def options(request: HttpRequest, parent: str = Query(..., pattern=PARENT_CODE), paging: Query[Paging] = None):
+def options(request: HttpRequest, parent: str = Query(..., pattern=PARENT_CODE, examples=["440300"]), paging: Query[Paging] = None):
     """Names and codes of the children of `parent` (city, district, ..., building → rooms), for the address
     picker of the self-declaration. Public: it shows places, never people or their numbers."""
     if len(parent) <= 12:
