@@ -20,7 +20,12 @@ def test_me_says_who_and_where(scene, login):
     w = scene.world
     worker = call(login("community_worker"), "get", f"{API}/me", 200)
     assert (worker["username"], worker["role"], worker["gate"]) == ("community0", "community_worker", None)
-    assert worker["area"] == {"code": w.communities[0].code, "name": "园东社区", "level": "community", "kind": ""}
+    assert worker["area"] == {
+        "code": w.communities[0].code,
+        "name": "园东社区",
+        "level": "community",
+        "kind": "",
+    }
     guard = call(login("gate_guard@1"), "get", f"{API}/me", 200)
     assert (guard["gate"]["code"], guard["gate"]["compound"]["name"]) == (w.gates[1].code, "海滨花园")
     assert call(login("resident"), "get", f"{API}/me", 200)["person_id"] == w.people[0].pk
@@ -48,7 +53,9 @@ def test_tokens_are_the_callers_own(scene, login):
     assert call(login("resident"), "delete", f"{API}/tokens/{others.pk}", 404)["code"] == "not_found"
     others.refresh_from_db()
     assert others.revoked_at is None
-    assert [t["name"] for t in call(login("resident"), "get", f"{API}/tokens", 200)["items"]] == ["token [resident]"]
+    assert [t["name"] for t in call(login("resident"), "get", f"{API}/tokens", 200)["items"]] == [
+        "token [resident]"
+    ]
 
 
 def test_a_token_needs_a_name(scene, login):

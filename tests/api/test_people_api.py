@@ -23,7 +23,9 @@ def call(client: Client, method: str, url: str, expected: int, body: dict | None
 
 def new_declaration(scene, side: int = 0, name: str = "赵小明", seq: int = 20) -> dict:
     w = scene.world
-    return declaration_body(w.households[2 * side].code, name, make_id_number(w.districts[side].code, "19850505", seq))
+    return declaration_body(
+        w.households[2 * side].code, name, make_id_number(w.districts[side].code, "19850505", seq)
+    )
 
 
 # ---- self-declaration --------------------------------------------------------------------------------------
@@ -48,19 +50,25 @@ def test_a_declaration_with_a_bad_id_number_names_the_field(scene, login):
     assert (error["code"], error["field"]) == ("invalid_id_number", "id_number")
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"household_code": "4403"}, "household_code"),
-    ({"name": "张\x00三"}, "name"),
-    ({"relation": "landlord"}, "relation"),
-    ({"symptoms": ["sneezing"]}, "symptoms.0"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"household_code": "4403"}, "household_code"),
+        ({"name": "张\x00三"}, "name"),
+        ({"relation": "landlord"}, "relation"),
+        ({"symptoms": ["sneezing"]}, "symptoms.0"),
+    ],
+)
 def test_malformed_declarations_are_validation_errors(scene, login, change, field):
     error = call(login("resident"), "post", f"{API}/declarations", 422, {**new_declaration(scene), **change})
     assert (error["code"], error["field"]) == ("invalid", field)
 
 
 def test_declaring_needs_a_login(scene):
-    assert call(Client(), "post", f"{API}/declarations", 401, new_declaration(scene))["code"] == "unauthenticated"
+    assert (
+        call(Client(), "post", f"{API}/declarations", 401, new_declaration(scene))["code"]
+        == "unauthenticated"
+    )
 
 
 # ---- the queue ---------------------------------------------------------------------------------------------
@@ -80,10 +88,17 @@ def test_the_queue_holds_the_declarations_of_the_area(scene, login):
 def test_reading_a_declaration_shows_it_in_full_and_is_audited(scene, login):
     d = scene.pending[0]
     body = call(login("community_worker"), "get", f"{API}/declarations/{d.pk}", 200)
-    assert (body["name"], body["phone"], body["roster"], body["person_id"]) == ("福田申报人", "13900000000", "new", None)
+    assert (body["name"], body["phone"], body["roster"], body["person_id"]) == (
+        "福田申报人",
+        "13900000000",
+        "new",
+        None,
+    )
     street = call(login("street_worker"), "get", f"{API}/declarations/{d.pk}", 200)
     assert street["phone"] == "139****0000"
-    assert AuditEntry.objects.filter(actor=scene.user("community_worker"), what=f"declaration {d.pk}").exists()
+    assert AuditEntry.objects.filter(
+        actor=scene.user("community_worker"), what=f"declaration {d.pk}"
+    ).exists()
     call(login("community_worker@1"), "get", f"{API}/declarations/{d.pk}", 404)
 
 
@@ -102,8 +117,14 @@ def test_approving_issues_the_pass_once(scene, login):
 
 def test_only_workers_of_the_area_review(scene, login):
     d = scene.pending[0]
-    assert call(login("health_official"), "post", f"{API}/declarations/{d.pk}/approve", 403)["code"] == "forbidden"
-    assert call(login("community_worker@1"), "post", f"{API}/declarations/{d.pk}/approve", 404)["code"] == "not_found"
+    assert (
+        call(login("health_official"), "post", f"{API}/declarations/{d.pk}/approve", 403)["code"]
+        == "forbidden"
+    )
+    assert (
+        call(login("community_worker@1"), "post", f"{API}/declarations/{d.pk}/approve", 404)["code"]
+        == "not_found"
+    )
     call(login("street_worker@1"), "post", f"{API}/declarations/{d.pk}/reject", 404, {"reason": "不是本街道"})
     assert Declaration.objects.get(pk=d.pk).status == DeclarationStatus.PENDING
 
@@ -111,17 +132,29 @@ def test_only_workers_of_the_area_review(scene, login):
 def test_rejecting_needs_a_reason(scene, login):
     d, client = scene.pending[0], login("street_worker")
     assert call(client, "post", f"{API}/declarations/{d.pk}/reject", 422, {"reason": ""})["field"] == "reason"
-    assert call(client, "post", f"{API}/declarations/{d.pk}/reject", 400, {"reason": "   "})["code"] == "reason_required"
-    rejected = call(client, "post", f"{API}/declarations/{d.pk}/reject", 200, {"reason": "身份证号与户籍不符"})
+    assert (
+        call(client, "post", f"{API}/declarations/{d.pk}/reject", 400, {"reason": "   "})["code"]
+        == "reason_required"
+    )
+    rejected = call(
+        client, "post", f"{API}/declarations/{d.pk}/reject", 200, {"reason": "身份证号与户籍不符"}
+    )
     assert (rejected["status"], rejected["reason"]) == ("rejected", "身份证号与户籍不符")
 
 
 def test_a_worker_registers_someone_in_their_area(scene, login):
-    issued = call(login("community_worker"), "post", f"{API}/register", 201,
-                  {**new_declaration(scene, name="钱奶奶", seq=30), "phone": ""})
+    issued = call(
+        login("community_worker"),
+        "post",
+        f"{API}/register",
+        201,
+        {**new_declaration(scene, name="钱奶奶", seq=30), "phone": ""},
+    )
     assert issued["holder"] == "钱*奶"
     assert Pass.objects.get(pk=issued["id"]).person.verified
-    elsewhere = call(login("community_worker"), "post", f"{API}/register", 400, new_declaration(scene, side=1, seq=31))
+    elsewhere = call(
+        login("community_worker"), "post", f"{API}/register", 400, new_declaration(scene, side=1, seq=31)
+    )
     assert (elsewhere["code"], elsewhere["field"]) == ("unknown_household", "household_code")
     call(login("resident"), "post", f"{API}/register", 403, new_declaration(scene, seq=32))
 
@@ -147,10 +180,15 @@ def test_a_person_in_detail_is_audited_and_outside_the_area_not_found(scene, log
     assert (body["name"], body["phone"], body["masked_name"]) == ("李建国", "13800000000", "李*国")
     assert [m["household"]["room"] for m in body["memberships"]] == ["101"]
     assert [x["number"] for x in body["passes"]] == [scene.passes[0][0].number]
-    assert AuditEntry.objects.filter(person=p, actor=scene.user("community_worker"), what="person (API)").count() == 1
+    assert (
+        AuditEntry.objects.filter(person=p, actor=scene.user("community_worker"), what="person (API)").count()
+        == 1
+    )
     assert call(login("district_worker"), "get", f"{API}/persons/{p.pk}", 200)["phone"] == "138****0000"
     assert call(login("district_worker@1"), "get", f"{API}/persons/{p.pk}", 404)["code"] == "not_found"
-    assert call(login("resident"), "get", f"{API}/persons/{scene.people[0][1].pk}", 404)["code"] == "not_found"
+    assert (
+        call(login("resident"), "get", f"{API}/persons/{scene.people[0][1].pk}", 404)["code"] == "not_found"
+    )
 
 
 def test_a_resident_reads_their_own_record_unaudited(scene, login):
@@ -180,11 +218,18 @@ def test_me_is_the_callers_own_record(scene, login):
     assert [p["number"] for p in me["passes"]] == [scene.passes[0][0].number]
     assert [d["id"] for d in me["declarations"]] == [scene.pending[0].pk]
     assert call(login("volunteer"), "get", f"{API}/me", 200) == {
-        "person": None, "memberships": [], "passes": [], "declarations": []}
+        "person": None,
+        "memberships": [],
+        "passes": [],
+        "declarations": [],
+    }
 
 
-@pytest.mark.xfail(strict=True, reason="wuyi.api tries SessionAuth first, whose CSRF check refuses every POST and "
-                   "DELETE before the bearer token is looked at: auth=[TokenAuth(), SessionAuth()] fixes it")
+@pytest.mark.xfail(
+    strict=True,
+    reason="wuyi.api tries SessionAuth first, whose CSRF check refuses every POST and "
+    "DELETE before the bearer token is looked at: auth=[TokenAuth(), SessionAuth()] fixes it",
+)
 def test_a_bearer_token_can_approve(scene):
     _token, key = ApiToken.issue(scene.user("community_worker"), "desk")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", enforce_csrf_checks=True)

@@ -16,7 +16,9 @@ from tests.api.conftest import build_scene
 from wuyi.accounts.models import ApiToken
 from wuyi.wsgi import application
 
-MAX_EXAMPLES = 20  # per operation and phase: enough to reach each branch of the validation, fast enough for CI
+MAX_EXAMPLES = (
+    20  # per operation and phase: enough to reach each branch of the validation, fast enough for CI
+)
 
 # A CSRF cookie and its header, as a browser client would send them. The session auth tried first checks
 # CSRF before the bearer token is looked at, so without them every POST and DELETE would stop at a 403.
@@ -40,14 +42,23 @@ def keep_the_test_connection():
 def credentials(request, db, keep_the_test_connection) -> dict[str, dict[str, str]]:
     scene = build_scene()
     _token, key = ApiToken.issue(scene.user(request.param), "schemathesis")
-    return {"headers": {"Authorization": f"Bearer {key}", "X-CSRFToken": CSRF_SECRET},
-            "cookies": {"csrftoken": CSRF_SECRET}}
+    return {
+        "headers": {"Authorization": f"Bearer {key}", "X-CSRFToken": CSRF_SECRET},
+        "cookies": {"csrftoken": CSRF_SECRET},
+    }
 
 
 @schema.parametrize()
 @settings(
-    max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_input_makes_a_server_error(case, credentials):
     case.call_and_validate(checks=[not_a_server_error], **credentials)

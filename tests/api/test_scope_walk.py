@@ -16,9 +16,20 @@ from wuyi.api import api
 from wuyi.people.models import Person
 
 USER_KEYS = [
-    "city_admin", *(f"{role}{suffix}" for suffix in ("", "@1") for role in (
-        "district_worker", "street_worker", "community_worker", "gate_guard", "health_official", "resident",
-        "volunteer")),
+    "city_admin",
+    *(
+        f"{role}{suffix}"
+        for suffix in ("", "@1")
+        for role in (
+            "district_worker",
+            "street_worker",
+            "community_worker",
+            "gate_guard",
+            "health_official",
+            "resident",
+            "volunteer",
+        )
+    ),
 ]
 
 
@@ -37,11 +48,17 @@ def django_call(scene):
                 from django.core.files.uploadedfile import SimpleUploadedFile
 
                 data = {name: SimpleUploadedFile(fn, content) for name, (fn, content) in body.files.items()}
-                url = request.url + ("?" + "&".join(f"{k}={v}" for k, v in request.query.items()) if request.query else "")
+                url = request.url + (
+                    "?" + "&".join(f"{k}={v}" for k, v in request.query.items()) if request.query else ""
+                )
                 response = client.post(url, data)
             elif body is not None:
-                response = getattr(client, method)(request.url, body.json, content_type="application/json",
-                                                   QUERY_STRING="&".join(f"{k}={v}" for k, v in request.query.items()))
+                response = getattr(client, method)(
+                    request.url,
+                    body.json,
+                    content_type="application/json",
+                    QUERY_STRING="&".join(f"{k}={v}" for k, v in request.query.items()),
+                )
             else:
                 response = getattr(client, method)(request.url, request.query)
             transaction.set_rollback(True)
@@ -52,7 +69,9 @@ def django_call(scene):
 
 def test_user_keys_are_every_user_of_the_world(scene):
     assert sorted(USER_KEYS) == sorted(scene.world.users)
-    assert {w.role_of(k) for k in USER_KEYS} == {r for r, _ in scene.user("city_admin")._meta.get_field("role").choices}
+    assert {w.role_of(k) for k in USER_KEYS} == {
+        r for r, _ in scene.user("city_admin")._meta.get_field("role").choices
+    }
 
 
 def test_only_the_known_public_routes_need_no_login():
@@ -104,16 +123,23 @@ def test_the_walk_catches_a_route_without_scope(scene):
         return response.status_code, "application/json", response.content
 
     result = w.walk(scene, w.operations(leaky.get_openapi_schema(path_prefix="")), [None, *USER_KEYS], call)
-    assert any(f.startswith("GET /api/leaky/everyone as district_worker: 200 shows '海大明'") for f in result.failures)
+    assert any(
+        f.startswith("GET /api/leaky/everyone as district_worker: 200 shows '海大明'")
+        for f in result.failures
+    )
     assert any(f.startswith("GET /api/leaky/everyone as resident: 200 shows '王芳'") for f in result.failures)
-    assert any("/api/leaky/persons/" in f and "as community_worker@1: 200 for a value outside" in f
-               for f in result.failures)
+    assert any(
+        "/api/leaky/persons/" in f and "as community_worker@1: 200 for a value outside" in f
+        for f in result.failures
+    )
     assert not any("as city_admin" in f for f in result.failures)
 
 
 def test_the_walk_refuses_a_route_it_cannot_fill(scene):
     op = w.Op("GET", "/api/people/things/{thing_id}", ("thing_id",), (), False, False)
-    with pytest.raises(LookupError, match=r"GET /api/people/things/\{thing_id\}: no values for path parameter 'thing_id'"):
+    with pytest.raises(
+        LookupError, match=r"GET /api/people/things/\{thing_id\}: no values for path parameter 'thing_id'"
+    ):
         w.walk(scene, [op], ["city_admin"], lambda key, request: (200, "application/json", b"{}"))
     op = w.Op("GET", "/api/people/things", (), (("household", False),), False, False)
     with pytest.raises(LookupError, match="query parameter 'household' is neither walked nor neutral"):

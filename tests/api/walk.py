@@ -30,8 +30,22 @@ SAME_FOR_ALL = {("GET", "/api/people/roster/template")}
 NEUTRAL_QUERY = {"limit", "offset", "status", "live"}
 
 # Depth in the tree of each area level, and the shallowest level each area role reaches (its own node).
-LEVEL_RANK = {"city": -1, "district": 0, "street": 1, "community": 2, "compound": 3, "building": 4, "household": 5}
-ROLE_REACH = {"district_worker": 0, "health_official": 0, "street_worker": 1, "community_worker": 2, "gate_guard": 3}
+LEVEL_RANK = {
+    "city": -1,
+    "district": 0,
+    "street": 1,
+    "community": 2,
+    "compound": 3,
+    "building": 4,
+    "household": 5,
+}
+ROLE_REACH = {
+    "district_worker": 0,
+    "health_official": 0,
+    "street_worker": 1,
+    "community_worker": 2,
+    "gate_guard": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,9 @@ class Owner:
     person: int | None = None  # the person it belongs to: their resident account sees it
     user: str | None = None  # a user's own (a token): no one else sees it
     submitter: str | None = None  # the user who filed it (a declaration): they see it
-    whole_side: bool = False  # codes of the side: shown to every account of the side, e.g. in a resident's address
+    whole_side: bool = (
+        False  # codes of the side: shown to every account of the side, e.g. in a resident's address
+    )
 
 
 def side_of(key: str) -> int:
@@ -88,8 +104,12 @@ def area_values(scene: Scene) -> list[Value]:
     return [
         Value(node.code, Owner(side, level))
         for side in (0, 1)
-        for level, node in (("district", w.districts[side]), ("street", w.streets[side]),
-                            ("community", w.communities[side]), ("compound", w.compounds[side]))
+        for level, node in (
+            ("district", w.districts[side]),
+            ("street", w.streets[side]),
+            ("community", w.communities[side]),
+            ("compound", w.compounds[side]),
+        )
     ]
 
 
@@ -103,8 +123,10 @@ def path_values(scene: Scene) -> dict[str, list[Value]]:
         "declaration_id": [Value(scene.pending[s].pk, Owner(s)) for s in sides],
         "person_id": [Value(p.pk, Owner(s, person=p.pk)) for s in sides for p in scene.people[s]],
         "pass_id": [Value(p.pk, Owner(s, person=p.person_id)) for s in sides for p in scene.passes[s]],
-        "token_id": [Value(scene.tokens[k].pk, Owner(user=k))
-                     for k in ("city_admin", "community_worker", "community_worker@1", "resident", "resident@1")],
+        "token_id": [
+            Value(scene.tokens[k].pk, Owner(user=k))
+            for k in ("city_admin", "community_worker", "community_worker@1", "resident", "resident@1")
+        ],
     }
 
 
@@ -124,20 +146,35 @@ def bodies(scene: Scene) -> dict[tuple[str, str], list[Body]]:
     roster_csv = "building_code,code,room\n{0},{0}0901,901\n"
     return {
         ("POST", "/api/people/declarations"): [
-            Body(declaration_body(w.households[2 * s].code, "走访申报", make_id_number(w.districts[s].code, "19950101", 90),
-                                  "13700000009"))
+            Body(
+                declaration_body(
+                    w.households[2 * s].code,
+                    "走访申报",
+                    make_id_number(w.districts[s].code, "19950101", 90),
+                    "13700000009",
+                )
+            )
             for s in sides
         ],
         ("POST", "/api/people/declarations/{declaration_id}/reject"): [Body({"reason": "walk"})],
         ("POST", "/api/people/register"): [
-            Body(declaration_body(w.households[2 * s].code, "走访登记", make_id_number(w.districts[s].code, "19450101", 91), ""),
-                 owner=Owner(s))
+            Body(
+                declaration_body(
+                    w.households[2 * s].code,
+                    "走访登记",
+                    make_id_number(w.districts[s].code, "19450101", 91),
+                    "",
+                ),
+                owner=Owner(s),
+            )
             for s in sides
         ],
         ("POST", "/api/accounts/tokens"): [Body({"name": "walk"})],
         ("POST", "/api/people/roster/import"): [
-            Body(files={"file": ("roster.csv", roster_csv.format(scene.buildings[s].code).encode())},
-                 owner=Owner(s, "building"))
+            Body(
+                files={"file": ("roster.csv", roster_csv.format(scene.buildings[s].code).encode())},
+                owner=Owner(s, "building"),
+            )
             for s in sides
         ],
     }
@@ -165,7 +202,9 @@ def markers(scene: Scene) -> list[Marker]:
             found.append(Marker(p.number, Owner(s, person=p.person_id)))
         d = scene.pending[s]
         owner = Owner(s, submitter=resident[s])
-        found += [Marker(t, owner) for t in (d.name, d.masked_name, d.id_masked, d.phone, mask_phone(d.phone))]
+        found += [
+            Marker(t, owner) for t in (d.name, d.masked_name, d.id_masked, d.phone, mask_phone(d.phone))
+        ]
         found.append(Marker(f"walk probe {s}", Owner(s, person=scene.people[s][0].pk)))
         found.append(Marker(scene.world.districts[s].code, Owner(s, whole_side=True), place=True))
     found += [Marker(t.name, Owner(user=k)) for k, t in scene.tokens.items()]
@@ -187,13 +226,16 @@ def operations(schema: dict) -> list[Op]:
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
             params = op.get("parameters", [])
-            ops.append(Op(
-                method=method.upper(), path=path,
-                path_params=tuple(p["name"] for p in params if p["in"] == "path"),
-                query=tuple((p["name"], bool(p.get("required"))) for p in params if p["in"] == "query"),
-                has_body="requestBody" in op,
-                public=not op.get("security"),
-            ))
+            ops.append(
+                Op(
+                    method=method.upper(),
+                    path=path,
+                    path_params=tuple(p["name"] for p in params if p["in"] == "path"),
+                    query=tuple((p["name"], bool(p.get("required"))) for p in params if p["in"] == "query"),
+                    has_body="requestBody" in op,
+                    public=not op.get("security"),
+                )
+            )
     return ops
 
 
@@ -209,11 +251,14 @@ class Request:
     def sent(self) -> str:
         """Everything the caller sent: what comes back of it is no leak."""
         files = (self.body.files or {}) if self.body else {}
-        return " ".join([
-            self.url, json.dumps(self.query, ensure_ascii=False),
-            json.dumps(self.body.json if self.body else None, ensure_ascii=False),
-            *(content.decode() for _name, content in files.values()),
-        ])
+        return " ".join(
+            [
+                self.url,
+                json.dumps(self.query, ensure_ascii=False),
+                json.dumps(self.body.json if self.body else None, ensure_ascii=False),
+                *(content.decode() for _name, content in files.values()),
+            ]
+        )
 
     def __str__(self) -> str:
         q = "&".join(f"{k}={v}" for k, v in self.query.items())
@@ -221,13 +266,17 @@ class Request:
 
 
 def requests_of(op: Op, scene: Scene, paths: dict, queries: dict, body_table: dict) -> list[Request]:
-    """Every call the walk makes to one operation. An unknown parameter or body is an error naming the route."""
+    """Every call the walk makes to one operation. An unknown parameter or body is an error naming it."""
     for name in op.path_params:
         if name not in paths:
-            raise LookupError(f"{op.method} {op.path}: no values for path parameter {name!r}; add them to the walk")
+            raise LookupError(
+                f"{op.method} {op.path}: no values for path parameter {name!r}; add them to the walk"
+            )
     for name, required in op.query:
         if name not in queries and name not in NEUTRAL_QUERY:
-            raise LookupError(f"{op.method} {op.path}: query parameter {name!r} is neither walked nor neutral")
+            raise LookupError(
+                f"{op.method} {op.path}: query parameter {name!r} is neither walked nor neutral"
+            )
     if op.has_body and (op.method, op.path) not in body_table:
         raise LookupError(f"{op.method} {op.path}: no request body in the walk's table")
     required = [n for n, r in op.query if r and n in queries]
@@ -245,8 +294,11 @@ def requests_of(op: Op, scene: Scene, paths: dict, queries: dict, body_table: di
         for name, v in path_choice:
             url = url.replace("{" + name + "}", str(v.value))
         owners = tuple(v.owner for _, v in list(path_choice) + query_choice if v.owner is not None)
-        out.append(Request(op, url, {n: v.value for n, v in query_choice}, body, owners,
-                           body.owner if body else None))
+        out.append(
+            Request(
+                op, url, {n: v.value for n, v in query_choice}, body, owners, body.owner if body else None
+            )
+        )
     return out
 
 
@@ -256,8 +308,13 @@ def answer_text(content_type: str, content: bytes) -> str:
         return json.dumps(json.loads(content), ensure_ascii=False) if content else ""
     if content_type.startswith(XLSX):
         book = load_workbook(io.BytesIO(content), read_only=True)
-        return "\n".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
-                         if c is not None)
+        return "\n".join(
+            str(c)
+            for ws in book.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for c in row
+            if c is not None
+        )
     return content.decode("utf-8", "replace")
 
 
@@ -295,11 +352,19 @@ def walk(scene: Scene, ops: list[Op], keys: list[str | None], call: Call) -> Wal
                     fail(f"{request} as {who}: {status}, expected 401")
                 hidden = [o for o in request.owners if not may_see(scene, key, o)]
                 if key is not None and hidden and status not in (403, 404):
-                    fail(f"{request} as {who}: {status} for a value outside the caller's scope {hidden[0]}, "
-                         "expected 403 or 404")
-                if (key is not None and request.body_owner is not None and not may_see(scene, key, request.body_owner)
-                        and not (400 <= status < 500)):
-                    fail(f"{request} as {who}: {status} for a body outside the caller's scope, expected a 4xx")
+                    fail(
+                        f"{request} as {who}: {status} for a value outside the caller's scope {hidden[0]}, "
+                        "expected 403 or 404"
+                    )
+                if (
+                    key is not None
+                    and request.body_owner is not None
+                    and not may_see(scene, key, request.body_owner)
+                    and not (400 <= status < 500)
+                ):
+                    fail(
+                        f"{request} as {who}: {status} for a body outside the caller's scope, expected a 4xx"
+                    )
                 text = answer_text(content_type, content)
                 if (op.method, op.path) in SAME_FOR_ALL:
                     if 200 <= status < 300 and result.same.setdefault((op.method, op.path), text) != text:
@@ -307,7 +372,11 @@ def walk(scene: Scene, ops: list[Op], keys: list[str | None], call: Call) -> Wal
                     continue
                 sent = request.sent()
                 for m in marks:
-                    if m.text in text and m.text not in sent and not may_see(scene, key, m.owner) and not (
-                            m.place and op.public):
+                    if (
+                        m.text in text
+                        and m.text not in sent
+                        and not may_see(scene, key, m.owner)
+                        and not (m.place and op.public)
+                    ):
                         fail(f"{request} as {who}: {status} shows {m.text!r} of {m.owner}")
     return result

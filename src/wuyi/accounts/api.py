@@ -35,8 +35,12 @@ class Account(Schema):
 
 
 class TokenIn(Schema):
-    name: Text = Field(..., min_length=1, max_length=services.TOKEN_NAME_MAX_LENGTH,
-                       description="what the token is for, e.g. the device")
+    name: Text = Field(
+        ...,
+        min_length=1,
+        max_length=services.TOKEN_NAME_MAX_LENGTH,
+        description="what the token is for, e.g. the device",
+    )
 
 
 class TokenOut(Schema):
@@ -90,7 +94,9 @@ def me(request: HttpRequest):
     user = request.user
     gate = user.gate
     return {
-        "username": user.username, "role": user.role, "role_label": str(user.get_role_display()),
+        "username": user.username,
+        "role": user.role,
+        "role_label": str(user.get_role_display()),
         "area": _area(user.area) if user.area_id else None,
         "gate": {"code": gate.code, "name": gate.name, "compound": _area(gate.compound)} if gate else None,
         "person_id": user.person_id,
@@ -106,11 +112,15 @@ def create_token(request: HttpRequest, body: TokenIn):
 
 @router.get("/tokens", response={200: TokenPage, 401: Error}, summary="The caller's API tokens")
 def tokens(request: HttpRequest, paging: Query[Paging] = None):
-    count, rows = page(ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at", "-pk"), paging)
+    count, rows = page(
+        ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at", "-pk"), paging
+    )
     return {"count": count, "items": [_token(t) for t in rows]}
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 401: Error, 404: Error}, summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}", response={204: None, 401: Error, 404: Error}, summary="Revoke an API token"
+)
 def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoke one of the caller's tokens; it no longer opens the API. Another user's token is a 404."""
     services.revoke_token(request.user, token_id)
@@ -123,12 +133,20 @@ def my_audit(request: HttpRequest, paging: Query[Paging] = None):
     person_id = request.user.person_id
     entries = AuditEntry.objects.filter(person_id=person_id) if person_id else AuditEntry.objects.none()
     count, rows = page(entries.order_by("-at", "-pk"), paging)
-    return {"count": count, "items": [{"who": e.actor_label, "when": e.at, "action": e.action, "what": e.what}
-                                      for e in rows]}
+    return {
+        "count": count,
+        "items": [{"who": e.actor_label, "when": e.at, "action": e.action, "what": e.what} for e in rows],
+    }
 
 
-@router.get("/audit", response={200: AuditRowPage, 401: Error, 403: Error, 404: Error}, summary="The audit log of my area")
-def audit(request: HttpRequest, person: int | None = Query(None, ge=1, le=MAX_ID), paging: Query[Paging] = None):
+@router.get(
+    "/audit",
+    response={200: AuditRowPage, 401: Error, 403: Error, 404: Error},
+    summary="The audit log of my area",
+)
+def audit(
+    request: HttpRequest, person: int | None = Query(None, ge=1, le=MAX_ID), paging: Query[Paging] = None
+):
     """Audit entries on the people of the worker's area, newest first; `person` for one person's (a 404 when
     that person is not in the worker's area)."""
     user = request.user
@@ -141,8 +159,14 @@ def audit(request: HttpRequest, person: int | None = Query(None, ge=1, le=MAX_ID
         entries = entries.filter(person_id=person)
     count, rows = page(entries.order_by("-at", "-pk"), paging)
     items = [
-        {"who": e.actor_label, "when": e.at, "action": e.action, "what": e.what, "person_id": e.person_id,
-         "person": e.person.masked_name if e.person else ""}
+        {
+            "who": e.actor_label,
+            "when": e.at,
+            "action": e.action,
+            "what": e.what,
+            "person_id": e.person_id,
+            "person": e.person.masked_name if e.person else "",
+        }
         for e in rows
     ]
     return {"count": count, "items": items}

@@ -42,7 +42,7 @@ DECLARATION_RELATED = ("household__building__compound", "person")
 
 
 def worker(request: HttpRequest) -> User:
-    """The caller, if a worker role (city admin, district, street or community worker); Forbidden otherwise."""
+    """The caller, if a worker role (city admin, district, street or community worker); else Forbidden."""
     if not request.user.is_worker:
         raise Forbidden("only workers may do this")
     return request.user
@@ -50,41 +50,73 @@ def worker(request: HttpRequest) -> User:
 
 def household_ref(h: Household) -> dict:
     b = h.building
-    return {"code": h.code, "room": h.room, "building": {"code": b.code, "name": b.name},
-            "compound": {"code": b.compound.code, "name": b.compound.name}}
+    return {
+        "code": h.code,
+        "room": h.room,
+        "building": {"code": b.code, "name": b.name},
+        "compound": {"code": b.compound.code, "name": b.compound.name},
+    }
 
 
 def declaration_out(d: Declaration) -> dict:
     return {
-        "id": d.pk, "status": d.status, "name": d.masked_name, "id_masked": d.id_masked,
-        "household": household_ref(d.household), "relation": d.relation, "travel": d.travel,
-        "symptoms": d.symptoms, "on_behalf": d.on_behalf, "reason": d.reason, "created_at": d.created_at,
+        "id": d.pk,
+        "status": d.status,
+        "name": d.masked_name,
+        "id_masked": d.id_masked,
+        "household": household_ref(d.household),
+        "relation": d.relation,
+        "travel": d.travel,
+        "symptoms": d.symptoms,
+        "on_behalf": d.on_behalf,
+        "reason": d.reason,
+        "created_at": d.created_at,
         "reviewed_at": d.reviewed_at,
     }
 
 
 def pass_out(p: Pass) -> dict:
     return {
-        "id": p.pk, "number": p.number, "kind": p.kind, "compound": {"code": p.compound.code, "name": p.compound.name},
-        "person_id": p.person_id, "holder": p.person.masked_name, "issued_at": p.issued_at,
-        "valid_until": p.valid_until, "revoked_at": p.revoked_at,
+        "id": p.pk,
+        "number": p.number,
+        "kind": p.kind,
+        "compound": {"code": p.compound.code, "name": p.compound.name},
+        "person_id": p.person_id,
+        "holder": p.person.masked_name,
+        "issued_at": p.issued_at,
+        "valid_until": p.valid_until,
+        "revoked_at": p.revoked_at,
     }
 
 
 def person_out(p: Person, phone: str) -> dict:
     return {
-        "id": p.pk, "name": p.name, "masked_name": p.masked_name, "id_masked": p.id_masked, "phone": phone,
-        "birth_year": p.birth_year, "sex": p.sex, "verified": p.verified,
+        "id": p.pk,
+        "name": p.name,
+        "masked_name": p.masked_name,
+        "id_masked": p.id_masked,
+        "phone": phone,
+        "birth_year": p.birth_year,
+        "sex": p.sex,
+        "verified": p.verified,
     }
 
 
 def membership_out(m: Membership) -> dict:
-    return {"household": household_ref(m.household), "relation": m.relation, "moved_in": m.moved_in,
-            "moved_out": m.moved_out}
+    return {
+        "household": household_ref(m.household),
+        "relation": m.relation,
+        "moved_in": m.moved_in,
+        "moved_out": m.moved_out,
+    }
 
 
 def _scoped_declaration(user: User, declaration_id: int) -> Declaration:
-    d = scope(user, Declaration.objects.select_related(*DECLARATION_RELATED)).filter(pk=declaration_id).first()
+    d = (
+        scope(user, Declaration.objects.select_related(*DECLARATION_RELATED))
+        .filter(pk=declaration_id)
+        .first()
+    )
     if d is None:
         raise NotFound("declaration", "declaration_id")
     return d
@@ -100,8 +132,11 @@ def _scoped_pass(user: User, pass_id: int) -> Pass:
 # ---- declarations ---------------------------------------------------------------------------------------
 
 
-@router.post("/declarations", response={201: DeclarationOut, 400: Error, 401: Error, 409: Error},
-             summary="File a self-declaration")
+@router.post(
+    "/declarations",
+    response={201: DeclarationOut, 400: Error, 401: Error, 409: Error},
+    summary="File a self-declaration",
+)
 def declare(request: HttpRequest, body: DeclarationIn):
     """The caller's self-declaration (自主申报), waiting for a community worker to verify it."""
     d = services.submit_declaration(body.to_input(), by=request.user)
@@ -120,8 +155,11 @@ def declarations(request: HttpRequest, status: StatusName | None = None, paging:
     return {"count": count, "items": [declaration_out(d) for d in rows]}
 
 
-@router.get("/declarations/{declaration_id}", response={200: DeclarationDetail, **DENIED},
-            summary="One declaration, against the roster (audited)")
+@router.get(
+    "/declarations/{declaration_id}",
+    response={200: DeclarationDetail, **DENIED},
+    summary="One declaration, against the roster (audited)",
+)
 def declaration(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=MAX_ID)):
     user = worker(request)
     d = _scoped_declaration(user, declaration_id)
@@ -130,13 +168,19 @@ def declaration(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=M
     record(user, whose, "view", f"declaration {d.pk}", client_ip(request))
     in_scope = whose is not None and scope(user, Person.objects.filter(pk=whose.pk)).exists()
     return {
-        **declaration_out(d), "name": d.name, "phone": phone_for(user, d.phone), "roster": match.label,
+        **declaration_out(d),
+        "name": d.name,
+        "phone": phone_for(user, d.phone),
+        "roster": match.label,
         "person_id": whose.pk if in_scope else None,
     }
 
 
-@router.post("/declarations/{declaration_id}/approve", response={200: PassOut, **REFUSED},
-             summary="Approve a declaration: the resident pass")
+@router.post(
+    "/declarations/{declaration_id}/approve",
+    response={200: PassOut, **REFUSED},
+    summary="Approve a declaration: the resident pass",
+)
 def approve(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=MAX_ID)):
     """Verify against the roster, record the person in the household, and issue the resident pass (出入证)."""
     user = worker(request)
@@ -146,8 +190,11 @@ def approve(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=MAX_I
     return pass_out(issued)
 
 
-@router.post("/declarations/{declaration_id}/reject", response={200: DeclarationOut, **REFUSED},
-             summary="Reject a declaration, saying why")
+@router.post(
+    "/declarations/{declaration_id}/reject",
+    response={200: DeclarationOut, **REFUSED},
+    summary="Reject a declaration, saying why",
+)
 def reject(request: HttpRequest, body: RejectIn, declaration_id: int = Path(..., ge=1, le=MAX_ID)):
     user = worker(request)
     d = _scoped_declaration(user, declaration_id)
@@ -162,7 +209,7 @@ def register(request: HttpRequest, body: DeclarationIn):
     verified at once, pass issued."""
     user = worker(request)
     if not scope(user, Household.objects.filter(code=body.household_code)).exists():
-        # The same answer as for a code that does not exist: households elsewhere are not the worker's to know.
+        # The answer for a code that does not exist: households elsewhere are not the worker's to know.
         raise DomainError("unknown_household", "no household has this code", "household_code")
     issued = services.register_on_behalf(body.to_input(), by=user)
     record(user, issued.person, "register", f"registered on behalf, pass {issued.number}", client_ip(request))
@@ -174,21 +221,30 @@ def register(request: HttpRequest, body: DeclarationIn):
 
 @router.get("/persons", response={200: PersonPage, **DENIED}, summary="People in the caller's area (audited)")
 def persons(request: HttpRequest, paging: Query[Paging] = None):
-    """Masked names, ID numbers and phones of the people the caller may see; the read is audited per person."""
+    """Masked names, ID numbers and phones of the people the caller may see; audited per person."""
     user = request.user
     count, rows = page(scope(user, Person.objects.all()).order_by("pk"), paging)
     others = [p.pk for p in rows if p.pk != user.person_id]
     if others:
         record_many(user, others, "view", "person list (API)", client_ip(request))
     items = [
-        {"id": p.pk, "name": p.masked_name, "id_masked": p.id_masked, "phone": mask_phone(p.phone) if p.phone else "",
-         "birth_year": p.birth_year, "sex": p.sex, "verified": p.verified}
+        {
+            "id": p.pk,
+            "name": p.masked_name,
+            "id_masked": p.id_masked,
+            "phone": mask_phone(p.phone) if p.phone else "",
+            "birth_year": p.birth_year,
+            "sex": p.sex,
+            "verified": p.verified,
+        }
         for p in rows
     ]
     return {"count": count, "items": items}
 
 
-@router.get("/persons/{person_id}", response={200: PersonDetail, **DENIED}, summary="A person's details (audited)")
+@router.get(
+    "/persons/{person_id}", response={200: PersonDetail, **DENIED}, summary="A person's details (audited)"
+)
 def person(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_ID)):
     """The person, their homes, passes and declarations, as far as the caller's area reaches."""
     user = request.user
@@ -200,11 +256,20 @@ def person(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_ID)):
     declared = Q(person=p) | Q(id_hmac=p.id_hmac) if p.id_hmac else Q(person=p)
     return {
         **person_out(p, p.phone if p.pk == user.person_id else phone_for(user, p.phone)),
-        "memberships": [membership_out(m) for m in scope(user, Membership.objects.filter(person=p))
-                        .select_related("household__building__compound").order_by("moved_out", "-moved_in")],
-        "passes": [pass_out(x) for x in scope(user, Pass.objects.filter(person=p)).select_related("person", "compound")],
-        "declarations": [declaration_out(d) for d in scope(user, Declaration.objects.filter(declared))
-                         .select_related(*DECLARATION_RELATED)],
+        "memberships": [
+            membership_out(m)
+            for m in scope(user, Membership.objects.filter(person=p))
+            .select_related("household__building__compound")
+            .order_by("moved_out", "-moved_in")
+        ],
+        "passes": [
+            pass_out(x)
+            for x in scope(user, Pass.objects.filter(person=p)).select_related("person", "compound")
+        ],
+        "declarations": [
+            declaration_out(d)
+            for d in scope(user, Declaration.objects.filter(declared)).select_related(*DECLARATION_RELATED)
+        ],
     }
 
 
@@ -237,12 +302,23 @@ def me(request: HttpRequest):
     declared = scope(user, Declaration.objects.filter(own)).select_related(*DECLARATION_RELATED)
     person = user.person
     if person is None:
-        return {"person": None, "memberships": [], "passes": [], "declarations": [declaration_out(d) for d in declared]}
+        return {
+            "person": None,
+            "memberships": [],
+            "passes": [],
+            "declarations": [declaration_out(d) for d in declared],
+        }
     return {
         "person": person_out(person, person.phone),
-        "memberships": [membership_out(m) for m in scope(user, Membership.objects.filter(person=person))
-                        .select_related("household__building__compound").order_by("moved_out", "-moved_in")],
-        "passes": [pass_out(p) for p in scope(user, Pass.objects.filter(person=person))
-                   .select_related("person", "compound")],
+        "memberships": [
+            membership_out(m)
+            for m in scope(user, Membership.objects.filter(person=person))
+            .select_related("household__building__compound")
+            .order_by("moved_out", "-moved_in")
+        ],
+        "passes": [
+            pass_out(p)
+            for p in scope(user, Pass.objects.filter(person=person)).select_related("person", "compound")
+        ],
         "declarations": [declaration_out(d) for d in declared],
     }

@@ -27,26 +27,46 @@ class TravelStop(Schema):
 class DeclarationIn(Schema):
     """A self-declaration (自主申报), or a registration on someone's behalf."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "name": "张三", "id_number": "44030419900101002X", "phone": "13800138000",
-        "household_code": "4403040010010010010101", "relation": "owner", "travel": [], "symptoms": [],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "张三",
+                    "id_number": "44030419900101002X",
+                    "phone": "13800138000",
+                    "household_code": "4403040010010010010101",
+                    "relation": "owner",
+                    "travel": [],
+                    "symptoms": [],
+                }
+            ]
+        }
+    )
 
     name: Text = Field(..., min_length=1, max_length=60)
     id_number: Text = Field(..., max_length=30, description="18-digit resident ID number (GB 11643)")
     phone: Text = Field("", max_length=20, description="mobile number; empty for someone without a phone")
     household_code: str = Field(..., pattern=HOUSEHOLD_CODE)
     relation: RelationName = Relation.FAMILY.value
-    travel: list[TravelStop] = Field(default_factory=list, max_length=MAX_TRAVEL_STOPS,
-                                     description="where the person was in the last 14 days")
+    travel: list[TravelStop] = Field(
+        default_factory=list,
+        max_length=MAX_TRAVEL_STOPS,
+        description="where the person was in the last 14 days",
+    )
     symptoms: list[SymptomName] = Field(default_factory=list, max_length=len(SYMPTOMS))
 
     def to_input(self) -> DeclarationInput:
         return DeclarationInput(
-            name=self.name, id_number=self.id_number, phone=self.phone, household_code=self.household_code,
-            relation=self.relation, symptoms=list(self.symptoms),
-            travel=[{"place": s.place, "from": s.from_.isoformat(), "to": (s.to or s.from_).isoformat()}
-                    for s in self.travel],
+            name=self.name,
+            id_number=self.id_number,
+            phone=self.phone,
+            household_code=self.household_code,
+            relation=self.relation,
+            symptoms=list(self.symptoms),
+            travel=[
+                {"place": s.place, "from": s.from_.isoformat(), "to": (s.to or s.from_).isoformat()}
+                for s in self.travel
+            ],
         )
 
 

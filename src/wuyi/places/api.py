@@ -91,17 +91,26 @@ def area_detail(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE, e
 
 
 @router.get("/areas/{code}/children", response={200: ChildPage, **DENIED}, summary="The children of a node")
-def area_children(request: HttpRequest, code: str = Path(..., pattern=AREA_CODE, examples=["440304"]), paging: Query[Paging] = None):
+def area_children(
+    request: HttpRequest,
+    code: str = Path(..., pattern=AREA_CODE, examples=["440304"]),
+    paging: Query[Paging] = None,
+):
     user = area_user(request)
     _total, children = children_with_counts(user, visible_area(user, code))
     count, items = page(children, paging)
     return {"count": count, "items": items}
 
 
-@router.get("/compounds/{compound_code}/buildings", response={200: BuildingPage, **DENIED},
-            summary="The buildings of a compound")
+@router.get(
+    "/compounds/{compound_code}/buildings",
+    response={200: BuildingPage, **DENIED},
+    summary="The buildings of a compound",
+)
 def compound_buildings(
-    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]), paging: Query[Paging] = None
+    request: HttpRequest,
+    compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]),
+    paging: Query[Paging] = None,
 ):
     """Each building with its households and residents."""
     user = area_user(request)
@@ -109,17 +118,26 @@ def compound_buildings(
     counts = counts_by_child(compound)
     count, buildings = page(scope(user, Building.objects.filter(compound=compound)), paging)
     items = [
-        {"code": b.code, "name": b.name, "households": counts.get(b.code, Counts()).households,
-         "residents": counts.get(b.code, Counts()).residents}
+        {
+            "code": b.code,
+            "name": b.name,
+            "households": counts.get(b.code, Counts()).households,
+            "residents": counts.get(b.code, Counts()).residents,
+        }
         for b in buildings
     ]
     return {"count": count, "items": items}
 
 
-@router.get("/buildings/{building_code}/households", response={200: HouseholdPage, **DENIED},
-            summary="The households of a building")
+@router.get(
+    "/buildings/{building_code}/households",
+    response={200: HouseholdPage, **DENIED},
+    summary="The households of a building",
+)
 def building_households(
-    request: HttpRequest, building_code: str = Path(..., pattern=BUILDING_CODE, examples=["440304001001001001"]), paging: Query[Paging] = None
+    request: HttpRequest,
+    building_code: str = Path(..., pattern=BUILDING_CODE, examples=["440304001001001001"]),
+    paging: Query[Paging] = None,
 ):
     """Each household with the number of people living in it (who they are is the people API's)."""
     user = area_user(request)
@@ -132,18 +150,25 @@ def building_households(
     return {"count": count, "items": items}
 
 
-@router.get("/compounds/{compound_code}/gates", response={200: GatePage, **DENIED}, summary="The gates of a compound")
+@router.get(
+    "/compounds/{compound_code}/gates", response={200: GatePage, **DENIED}, summary="The gates of a compound"
+)
 def compound_gates(
-    request: HttpRequest, compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]), paging: Query[Paging] = None
+    request: HttpRequest,
+    compound_code: str = Path(..., pattern=COMPOUND_CODE, examples=["440304001001001"]),
+    paging: Query[Paging] = None,
 ):
     user = area_user(request)
     compound = visible_area(user, compound_code, Level.COMPOUND)
     count, gates = page(Gate.objects.filter(compound=compound), paging)
-    return {"count": count, "items": [{"code": g.code, "name": g.name, "direction": g.direction} for g in gates]}
+    return {
+        "count": count,
+        "items": [{"code": g.code, "name": g.name, "direction": g.direction} for g in gates],
+    }
 
 
 def _within(user: User, area: str | None) -> QuerySet:
-    """Nodes of the user's area, narrowed to the subtree of `area` when given (a 404 when it is not theirs)."""
+    """Nodes of the user's area, narrowed to the subtree of `area` when given (a 404 if not theirs)."""
     nodes = scope(user, Area.objects.all())
     if area:
         nodes = nodes.filter(code_range("code", visible_area(user, area).prefix))
@@ -152,31 +177,46 @@ def _within(user: User, area: str | None) -> QuerySet:
 
 @router.get("/checkpoints", response={200: CheckpointPage, **DENIED}, summary="Traffic checkpoints")
 def checkpoints(
-    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]), paging: Query[Paging] = None
+    request: HttpRequest,
+    area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]),
+    paging: Query[Paging] = None,
 ):
     """The traffic checkpoints (交通卡口) on the streets of the user's area, or of `area` within it."""
     user = area_user(request)
     found = Checkpoint.objects.filter(street__in=_within(user, area)).select_related("street")
     count, rows = page(found.order_by("code"), paging)
-    return {"count": count, "items": [{"code": c.code, "name": c.name, "street": area_out(c.street)} for c in rows]}
+    return {
+        "count": count,
+        "items": [{"code": c.code, "name": c.name, "street": area_out(c.street)} for c in rows],
+    }
 
 
-@router.get("/service-centres", response={200: ServiceCentrePage, **DENIED}, summary="Party-mass service centres")
+@router.get(
+    "/service-centres", response={200: ServiceCentrePage, **DENIED}, summary="Party-mass service centres"
+)
 def service_centres(
-    request: HttpRequest, area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]), paging: Query[Paging] = None
+    request: HttpRequest,
+    area: str | None = Query(None, pattern=AREA_CODE, examples=["440304001"]),
+    paging: Query[Paging] = None,
 ):
-    """The service centres (党群服务中心) of the nodes in the user's area, or of `area`'s subtree within it."""
+    """The service centres (党群服务中心) of the user's area, or of `area`'s subtree within it."""
     user = area_user(request)
     found = ServiceCentre.objects.filter(area__in=_within(user, area)).select_related("area")
     count, rows = page(found.order_by("code"), paging)
     return {
         "count": count,
-        "items": [{"code": s.code, "name": s.name, "address": s.address, "area": area_out(s.area)} for s in rows],
+        "items": [
+            {"code": s.code, "name": s.name, "address": s.address, "area": area_out(s.area)} for s in rows
+        ],
     }
 
 
 @router.get("/options", auth=None, response={200: OptionPage}, summary="Address picker options (public)")
-def options(request: HttpRequest, parent: str = Query(..., pattern=PARENT_CODE, examples=["440300"]), paging: Query[Paging] = None):
+def options(
+    request: HttpRequest,
+    parent: str = Query(..., pattern=PARENT_CODE, examples=["440300"]),
+    paging: Query[Paging] = None,
+):
     """Names and codes of the children of `parent` (city, district, ..., building → rooms), for the address
     picker of the self-declaration. Public: it shows places, never people or their numbers."""
     if len(parent) <= 12:
