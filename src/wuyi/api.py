@@ -32,7 +32,9 @@ api = NinjaAPI(
     title="wuyi API",
     version="1",
     description="健康家园·无疫小区 — areas, people, passes. Errors are {code, message, field}.",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: SessionAuth runs the CSRF check before it looks for a cookie, which would refuse
+    # every POST from a device. Browsers carry no bearer token and still get the CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
     urls_namespace="api",
 )

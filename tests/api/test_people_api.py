@@ -225,11 +225,6 @@ def test_me_is_the_callers_own_record(scene, login):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wuyi.api tries SessionAuth first, whose CSRF check refuses every POST and "
-    "DELETE before the bearer token is looked at: auth=[TokenAuth(), SessionAuth()] fixes it",
-)
 def test_a_bearer_token_can_approve(scene):
     _token, key = ApiToken.issue(scene.user("community_worker"), "desk")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", enforce_csrf_checks=True)

@@ -37,10 +37,14 @@ class DeclarationInput:
     symptoms: list[str] = field(default_factory=list)
 
 
+def _has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def _clean(data: DeclarationInput, today: dt.date) -> tuple[str, Household, list[dict], list[str]]:
     name = data.name.strip()
-    if not name or len(name) > 60:
-        raise DomainError("invalid_name", "a name of 1 to 60 characters is needed", "name")
+    if not name or len(name) > 60 or _has_control_characters(name):
+        raise DomainError("invalid_name", "a name of 1 to 60 printable characters is needed", "name")
     try:
         number = identity.normalise(data.id_number)
     except identity.InvalidIdNumber as e:
@@ -61,7 +65,7 @@ def _clean(data: DeclarationInput, today: dt.date) -> tuple[str, Household, list
     earliest = today - dt.timedelta(days=TRAVEL_WINDOW_DAYS)
     for i, stop in enumerate(data.travel):
         place = str(stop.get("place", "")).strip()
-        if not place or len(place) > 100:
+        if not place or len(place) > 100 or _has_control_characters(place):
             raise DomainError("invalid_travel", f"stop {i + 1}: a place is needed", f"travel[{i}].place")
         try:
             start = dt.date.fromisoformat(str(stop.get("from")))
@@ -201,6 +205,8 @@ def reject(declaration_id: int, reason: str, *, by) -> Declaration:
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_required", "say why the declaration is rejected", "reason")
+    if _has_control_characters(reason):
+        raise DomainError("invalid_reason", "the reason holds characters that cannot be stored", "reason")
     declaration = _pending(declaration_id)
     declaration.status = DeclarationStatus.REJECTED
     declaration.reason = reason[:200]
