@@ -8,6 +8,7 @@ Every page and API route that returns people or their data passes its queryset t
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from wuyi.accounts.models import AREA_ROLES, AuditEntry, Role, User
+from wuyi.people.identity import mask_phone
 from wuyi.people.models import Declaration, Membership, Pass, Person
 from wuyi.places.models import Area, Building, Household, code_range
 
@@ -68,6 +69,13 @@ def scope(user: User, queryset: QuerySet) -> QuerySet:
             return queryset.none()
         return queryset.filter(_BY_SELF[model](user))
     return queryset.none()
+
+
+def phone_for(user: User, phone: str) -> str:
+    """Community workers call their residents, so they see the whole number; everyone above sees it masked."""
+    if not phone or user.role == Role.COMMUNITY_WORKER:
+        return phone
+    return mask_phone(phone)
 
 
 def can_see_area(user: User, code: str) -> bool:

@@ -12,7 +12,7 @@ from ninja import Path, Query, Router, Status
 
 from wuyi.accounts.audit import client_ip, record, record_many
 from wuyi.accounts.models import User
-from wuyi.accounts.scoping import scope
+from wuyi.accounts.scoping import phone_for, scope
 from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.people import services
 from wuyi.people.identity import mask_phone
@@ -30,7 +30,6 @@ from wuyi.people.schemas import (
     RejectIn,
     StatusName,
 )
-from wuyi.people.views import phone_for
 from wuyi.places.models import Household
 from wuyi.places.schemas import MAX_ID, Error, Paging, page
 

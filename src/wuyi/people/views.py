@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wuyi.accounts.audit import client_ip, record
 from wuyi.accounts.models import Role
-from wuyi.accounts.scoping import scope
+from wuyi.accounts.scoping import phone_for, scope
 from wuyi.errors import DomainError
 from wuyi.people import services
 from wuyi.people.forms import (
@@ -30,7 +30,6 @@ from wuyi.people.forms import (
     add_domain_error,
     message_for,
 )
-from wuyi.people.identity import mask_phone
 from wuyi.people.models import Declaration, DeclarationStatus, Membership, Pass, Person
 from wuyi.people.services import RosterMatch
 from wuyi.places.models import Area, Building, Household, Level
@@ -119,13 +118,6 @@ def roster_matches(declarations) -> dict[int, RosterMatch]:
         p = people.get(d.id_hmac)
         found[d.pk] = RosterMatch(p, p is not None and (p.pk, d.household_id) in living, p is not None and p.name == d.name)
     return found
-
-
-def phone_for(user, phone: str) -> str:
-    """Community workers call their residents, so they see the whole number; everyone above sees it masked."""
-    if not phone or user.role == Role.COMMUNITY_WORKER:
-        return phone
-    return mask_phone(phone)
 
 
 def _symptoms(declaration: Declaration) -> list[tuple[str, str]]:
