@@ -43,7 +43,8 @@ The 第七版/第八版 street-level rules (10-case threshold) are UNCONFIRMED i
 
 Areas are matched by code prefix (GB/T 2260 style, DESIGN.md §4): a case recorded on a compound or household
 counts for its district (6 digits), street (9), compound and building, so one call can zone all districts and
-streets. Cost is linear in the number of cases.
+streets. The cases are grouped by unit in one pass over them (one dictionary look-up per code length
+asked for), then each unit's cases are sorted once.
 """
 
 from __future__ import annotations
