@@ -304,7 +304,10 @@ def _case_findings(facts: PersonFacts, today: date, kinds: frozenset[CaseKind]) 
             code, label = _CASE_CODES[case.kind]
             findings.append(
                 _Finding(
-                    Colour.RED, code, f"{label} reported on {case.reported_on}, not yet discharged.", None
+                    Colour.RED,
+                    code,
+                    f"{label} reported on {case.reported_on}, not yet discharged or ruled out.",
+                    None,
                 )
             )
     return findings
