@@ -19,7 +19,10 @@ from wuyi.places.models import Area, code_range
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
+    file = forms.FileField(
+        label=_("Roster file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
     skip_bad_rows = forms.BooleanField(label=_("Skip bad rows and import the good ones"), required=False)
 
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -190,7 +191,7 @@ EXAMPLES = {
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem in one cell (or one row, when column is empty), as Excel shows it."""
+    """One problem in one cell, named as Excel shows it: sheet, row number, column label."""
 
     sheet: str
     row: int
@@ -214,12 +215,13 @@ class RosterRejected(DomainError):
     status = 422
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(
-            "invalid_rows",
-            _("%(count)d row(s) have errors; nothing was imported")
-            % {"count": len({(e.sheet, e.row) for e in errors})},
-            "file",
+        rows = len({(e.sheet, e.row) for e in errors})
+        message = ngettext(
+            "%(count)d row has errors; nothing was imported",
+            "%(count)d rows have errors; nothing was imported",
+            rows,
         )
+        super().__init__("invalid_rows", message % {"count": rows}, "file")
         self.errors = errors
 
 
@@ -487,11 +489,14 @@ def _read_xlsx(content: bytes) -> dict[str, list[SourceRow]]:
     return found
 
 
+CSV_ENCODINGS = (
+    "utf-8-sig",
+    "gb18030",
+)  # Excel saves "CSV UTF-8" with a BOM, and plain "CSV" as GBK in China
+
+
 def _decode(content: bytes) -> str:
-    for encoding in (
-        "utf-8-sig",
-        "gb18030",
-    ):  # Excel saves "CSV UTF-8" with a BOM, plain "CSV" as GBK in China
+    for encoding in CSV_ENCODINGS:
         try:
             return content.decode(encoding)
         except UnicodeDecodeError:
