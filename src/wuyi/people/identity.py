@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import re
 
+from django.utils.translation import gettext_noop  # marked for the catalogue; callers translate
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _FORMAT = re.compile(r"^\d{17}[\dX]$")
@@ -26,13 +28,13 @@ def normalise(number: str) -> str:
     """The number in canonical form, or InvalidIdNumber saying what is wrong with it."""
     number = number.strip().upper().replace(" ", "")
     if not _FORMAT.match(number):
-        raise InvalidIdNumber("an ID number has 17 digits and a final digit or X")
+        raise InvalidIdNumber(gettext_noop("an ID number has 17 digits and a final digit or X"))
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber("the birth date inside the ID number does not exist") from None
+        raise InvalidIdNumber(gettext_noop("the birth date inside the ID number does not exist")) from None
     if check_digit(number[:17]) != number[17]:
-        raise InvalidIdNumber("the check digit of the ID number is wrong")
+        raise InvalidIdNumber(gettext_noop("the check digit of the ID number is wrong"))
     return number
 
 
