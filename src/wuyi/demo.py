@@ -54,4 +54,30 @@ def ensure_demo_accounts() -> list[DemoLogin]:
         where = gate.name if role == Role.GATE_GUARD else (
             fields["area"].name if "area" in fields else f"{community.name} · {fields['person'].masked_name}")
         logins.append(DemoLogin(username, user.get_role_display(), where))
+    ensure_demo_declarations(community)
     return logins
+
+
+DEMO_DECLARANTS = [("陈思远", "19880412", "13712345601", ["fever"]), ("林晓雯", "19950923", "13712345602", []),
+                   ("赵志强", "19620305", "13712345603", [])]
+
+
+def ensure_demo_declarations(community: Area) -> int:
+    """A few self-declarations waiting in the demo community's queue, so the queue has work in it."""
+    from wuyi.people import identity, services
+    from wuyi.people.models import Declaration, DeclarationStatus
+    from wuyi.places.models import Household
+
+    if Declaration.objects.filter(status=DeclarationStatus.PENDING, household__code__startswith=community.code).exists():
+        return 0
+    households = list(Household.objects.filter(code__startswith=community.code).order_by("code")[:len(DEMO_DECLARANTS)])
+    for (name, birth, phone, symptoms), household, seq in zip(DEMO_DECLARANTS, households, range(901, 999, 2)):
+        first17 = f"{community.code[:6]}{birth}{seq:03d}"
+        services.submit_declaration(
+            services.DeclarationInput(
+                name=name, id_number=first17 + identity.check_digit(first17), phone=phone,
+                household_code=household.code, relation="tenant", symptoms=symptoms,
+            ),
+            by=None,
+        )
+    return len(households)

@@ -1,0 +1,18 @@
+from django.core.management import call_command
+
+from wuyi.accounts.models import Role, User
+from wuyi.people.models import Declaration
+
+
+def test_demo_sets_up_one_account_per_role_and_a_queue(db, settings):
+    call_command("demo", no_serve=True)
+    users = {u.username: u for u in User.objects.all()}
+    assert {u.role for u in users.values()} == set(Role.values)
+    assert users["community"].area.level == "community"
+    assert users["guard"].gate.compound.parent == users["community"].area
+    assert users["resident"].person.verified
+    pending = Declaration.objects.filter(status="pending", household__code__startswith=users["community"].area.code)
+    assert pending.count() == 3
+    call_command("demo", no_serve=True)  # a second run builds nothing twice
+    assert Declaration.objects.filter(status="pending").count() == 3
+    assert User.objects.count() == len(users)
