@@ -11,6 +11,7 @@ def test_demo_sets_up_one_account_per_role_and_a_queue(db, settings):
     assert users["community"].area.level == "community"
     assert users["guard"].gate.compound.parent == users["community"].area
     assert users["resident"].person.verified
+    assert users["resident"].person.passes.get().compound.parent == users["community"].area
     pending = Declaration.objects.filter(status="pending", household__code__startswith=users["community"].area.code)
     assert pending.count() == 3
     call_command("demo", no_serve=True)  # a second run builds nothing twice

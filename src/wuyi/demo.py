@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from wuyi.accounts.models import Role, User
+from wuyi.people import services
 from wuyi.people.models import Membership
 from wuyi.places.models import Area, Gate, Level
 
@@ -30,7 +31,7 @@ def ensure_demo_accounts() -> list[DemoLogin]:
     residents = (
         Membership.objects.filter(household__code__startswith=community.code, moved_out__isnull=True,
                                   person__verified=True)
-        .select_related("person").order_by("household__code", "pk")[:2]
+        .select_related("person", "household").order_by("household__code", "pk")[:2]
     )
     resident, volunteer = (m.person for m in residents)
     plan = [
@@ -55,6 +56,9 @@ def ensure_demo_accounts() -> list[DemoLogin]:
             fields["area"].name if "area" in fields else f"{community.name} · {fields['person'].masked_name}")
         logins.append(DemoLogin(username, user.get_role_display(), where))
     ensure_demo_declarations(community)
+    for membership in residents:  # verified residents of the roster hold their compound's pass
+        compound = Area.objects.get(code=membership.household.compound_code)
+        services.issue_pass(membership.person, compound, by=None)
     return logins
 
 
@@ -64,7 +68,7 @@ DEMO_DECLARANTS = [("陈思远", "19880412", "13712345601", ["fever"]), ("林晓
 
 def ensure_demo_declarations(community: Area) -> int:
     """A few self-declarations waiting in the demo community's queue, so the queue has work in it."""
-    from wuyi.people import identity, services
+    from wuyi.people import identity
     from wuyi.people.models import Declaration, DeclarationStatus
     from wuyi.places.models import Household
 
