@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "wuyi",
     "wuyi.places",
     "wuyi.people",
+    "wuyi.health",
     "wuyi.accounts",
     "wuyi.synth",
     "wuyi.dashboard",
