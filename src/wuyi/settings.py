@@ -2,13 +2,14 @@
 
 WUYI_VAR          folder for the SQLite file and uploads (default: ./var)
 DATABASE_URL      e.g. postgres://user@127.0.0.1:5432/wuyi (default: SQLite in WAL mode under WUYI_VAR)
-SECRET_KEY        Django's signing key (a development default is used when unset and DEBUG is on)
-WUYI_ID_KEY       key of the HMAC that replaces ID numbers (default derived from SECRET_KEY)
+SECRET_KEY        Django's signing key (default: a random key made once and kept in WUYI_VAR/secret-key)
+WUYI_ID_KEY       key of the HMAC that replaces ID numbers (default: a random key kept in WUYI_VAR/id-key)
 DEBUG             "1" to turn on debug pages
 ALLOWED_HOSTS     comma-separated
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -18,8 +19,28 @@ VAR_DIR = Path(os.environ.get("WUYI_VAR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY", "wuyi-development-key-not-for-production")
-WUYI_ID_KEY = os.environ.get("WUYI_ID_KEY", "id:" + SECRET_KEY).encode()
+
+
+def _local_key(name: str) -> str:
+    """A random key made on first use and kept beside the database (mode 0600), never a default in the source:
+    with a known HMAC key, an ID number could be found again from its HMAC by trying the few candidates."""
+    path = VAR_DIR / name
+    if not path.exists():
+        draft = VAR_DIR / f".{name}.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # atomic: of two processes starting at once, the first key wins for both
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _local_key("secret-key")
+WUYI_ID_KEY = (os.environ.get("WUYI_ID_KEY") or _local_key("id-key")).encode()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
