@@ -39,6 +39,8 @@ MESSAGES = {
     "already_pending": _("A declaration with this ID number is already waiting for verification."),
     "reason_required": _("Say why the declaration is rejected."),
     "roster_conflict": _("The roster has this ID number under another name: correct the roster first."),
+    "lives_elsewhere": _("The roster has this person living in another household: record the move in the roster first."),
+    "invalid_reason": _("The reason holds characters that cannot be stored."),
     "already_reviewed": _("This declaration has already been reviewed."),
     "not_found": _("Not found."),
 }

@@ -146,10 +146,13 @@ def new_pass_number() -> str:
 
 
 def issue_pass(person: Person, compound: Area, *, by, kind: str = PassKind.RESIDENT, days: int = RESIDENT_PASS_DAYS) -> Pass:
-    """A live pass of this kind for this compound: the existing one, or a new one."""
+    """A live pass of this kind for this compound: the existing one while it is valid, else a new one."""
     live = Pass.objects.filter(person=person, compound=compound, kind=kind, revoked_at__isnull=True).first()
-    if live is not None:
+    if live is not None and (live.valid_until is None or live.valid_until >= timezone.localdate()):
         return live
+    if live is not None:  # expired: retire it so that the one-live-pass constraint admits the new one
+        live.revoked_at = timezone.now()
+        live.save(update_fields=["revoked_at"])
     try:
         with transaction.atomic():
             return Pass.objects.create(
@@ -174,6 +177,15 @@ def approve(declaration_id: int, *, by) -> Pass:
             "roster_conflict", "the roster has this ID number under another name; correct the roster first",
             "declaration_id", 409,
         )
+    if (
+        match.person is not None
+        and not match.lives_in_household
+        and Membership.objects.filter(person=match.person, moved_out__isnull=True).exists()
+    ):
+        raise DomainError(
+            "lives_elsewhere", "the roster has this person living in another household; record the move in the "
+            "roster first", "declaration_id", 409,
+        )
     person = match.person or Person(name=declaration.name, id_hmac=declaration.id_hmac)
     person.id_masked = declaration.id_masked
     person.birth_year = declaration.birth_year
@@ -193,7 +205,12 @@ def approve(declaration_id: int, *, by) -> Pass:
     declaration.person = person
     declaration.save()
     submitter = declaration.submitted_by
-    if submitter is not None and not declaration.on_behalf and submitter.person_id is None:
+    if (
+        submitter is not None
+        and not declaration.on_behalf
+        and submitter.person_id is None
+        and not type(submitter).objects.filter(person=person).exists()  # a person has at most one account
+    ):
         submitter.person = person
         submitter.save(update_fields=["person"])
     compound = Area.objects.get(code=declaration.household.compound_code)
