@@ -7,7 +7,7 @@ Every page and API route that returns people or their data passes its queryset t
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from wuyi.accounts.models import AREA_ROLES, AuditEntry, Role, User
+from wuyi.accounts.models import AREA_ROLES, WORKER_ROLES, AuditEntry, Role, User
 from wuyi.people.identity import mask_phone
 from wuyi.people.models import Declaration, Membership, Pass, Person
 from wuyi.places.models import Area, Building, Household, code_range
@@ -24,8 +24,9 @@ def area_prefix(user: User) -> str | None:
     return None
 
 
-def _person_in_prefix(prefix: str) -> Q:
-    lives_there = Membership.objects.filter(person=OuterRef("pk"), moved_out__isnull=True).filter(
+def _person_in_prefix(prefix: str, field: str = "pk") -> Q:
+    """The person (the row itself, or the one its `field` points at) lives beneath the prefix."""
+    lives_there = Membership.objects.filter(person=OuterRef(field), moved_out__isnull=True).filter(
         code_range("household__code", prefix)
     )
     return Q(Exists(lives_there))
@@ -40,7 +41,7 @@ _BY_AREA = {
     Household: lambda p: code_range("code", p),
     Building: lambda p: code_range("code", p),
     Area: lambda p: code_range("code", p),
-    AuditEntry: lambda p: _person_in_prefix_via("person", p),
+    AuditEntry: lambda p: _person_in_prefix(p, "person"),
 }
 _BY_SELF = {
     Person: lambda u: Q(pk=u.person_id),
@@ -51,20 +52,16 @@ _BY_SELF = {
 }
 
 
-def _person_in_prefix_via(field: str, prefix: str) -> Q:
-    lives_there = Membership.objects.filter(person=OuterRef(field), moved_out__isnull=True).filter(
-        code_range("household__code", prefix)
-    )
-    return Q(Exists(lives_there))
-
-
 def scope(user: User, queryset: QuerySet) -> QuerySet:
     """The rows of `queryset` that `user` may see; an empty queryset when none."""
     model = queryset.model
     prefix = area_prefix(user)
+    if model is Declaration and user.role not in WORKER_ROLES:
+        prefix = None  # declarations (symptoms, travel) are for the workers who verify them, and their author
     if prefix is not None and model in _BY_AREA:
         return queryset.filter(_BY_AREA[model](prefix))
-    if user.is_authenticated and user.role in (Role.RESIDENT, Role.VOLUNTEER) and model in _BY_SELF:
+    if user.is_authenticated and (user.role in (Role.RESIDENT, Role.VOLUNTEER) or model is Declaration) \
+            and model in _BY_SELF:
         if user.person_id is None and model is not Declaration:
             return queryset.none()
         return queryset.filter(_BY_SELF[model](user))
