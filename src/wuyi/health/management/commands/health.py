@@ -46,13 +46,13 @@ class Command(BaseCommand):
                 result = recompute_city(at, options["rules"], on_progress=progress)
             except DomainError as e:
                 raise CommandError(e.message) from None
-        table = Table(title="colours", caption=f"rules {result.rule_id} · at {result.at.isoformat()}")
+        table = Table(title="colours")
         table.add_column("colour")
         table.add_column("people", justify="right")
         for row in PersonColour.objects.values("colour").annotate(n=Count("pk")).order_by("colour"):
             table.add_row(row["colour"], f"{row['n']:,}")
         console.print(table)
-        console.print(f"{result.default_people:,} given the default colour, {result.fact_people:,} decided by the rules")
+        console.print(f"rules {result.rule_id} at {result.at.isoformat()}: {result.default_people:,} given the default colour, {result.fact_people:,} decided by the rules")
 
 
 def _moment(text: str) -> dt.datetime:
