@@ -107,12 +107,6 @@ def build_scene() -> Scene:
     return scene
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world sets fifteen passwords; the default hasher would spend seconds on each test's setup."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def scene(db) -> Scene:
     return build_scene()

@@ -81,12 +81,6 @@ def counts() -> tuple[int, ...]:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world gives each of its users a password; PBKDF2 would spend seconds of every test on them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def worker(client, world):
     client.force_login(world.users["community_worker"])
@@ -427,6 +421,16 @@ def test_export_reaches_only_areas_in_scope(client, world):
     assert client.get(API + "/export", {"area": world.communities[1].code}).status_code == 200
     client.force_login(world.users["city_admin"])
     assert client.get(API + "/export", {"area": world.city.code}).status_code == 200
+
+
+def test_phones_are_exported_whole_for_the_community_and_masked_above_it(client, world):
+    phones = {}
+    for key in ("community_worker", "district_worker"):
+        client.force_login(world.users[key])
+        response = client.get(API + "/export", {"area": world.communities[0].code})
+        phones[key] = [r[4] for r in sheet_rows(response.content)["居民"]]
+    assert phones["community_worker"] == [p.phone for p in world.people[:2]]
+    assert phones["district_worker"] == [identity.mask_phone(p.phone) for p in world.people[:2]]
 
 
 @pytest.mark.parametrize(

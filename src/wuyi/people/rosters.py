@@ -34,7 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from wuyi.accounts import audit
 from wuyi.accounts.models import WORKER_ROLES, User
-from wuyi.accounts.scoping import area_prefix, can_see_area, scope
+from wuyi.accounts.scoping import area_prefix, can_see_area, phone_for, scope
 from wuyi.errors import DomainError, Forbidden
 from wuyi.people import identity
 from wuyi.people.models import Membership, Person, Relation, Sex
@@ -1027,7 +1027,7 @@ def export_roster(area_code: str, *, user: User, ip: str | None = None) -> Roste
                 name,
                 masked,
                 SEX_LABELS.get(sex, ""),
-                phone,
+                phone_for(user, phone),
                 RELATION_LABELS.get(relation, relation),
                 moved_in,
             ]
