@@ -7,8 +7,8 @@ through here so that a change of model shows up in one place.
 from dataclasses import dataclass, field
 
 from wuyi.accounts.models import Role, User
-from wuyi.people.models import Membership, Person, Relation
 from wuyi.people import identity
+from wuyi.people.models import Membership, Person, Relation
 from wuyi.places.models import Area, Building, CompoundKind, Gate, Household, Level
 
 PASSWORD = "wuyi-test-pass-1"

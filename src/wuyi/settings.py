@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "wuyi.health",
     "wuyi.accounts",
     "wuyi.synth",
-    "wuyi.dashboard",
     "ninja",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -272,7 +272,7 @@ def requests_of(op: Op, scene: Scene, paths: dict, queries: dict, body_table: di
             raise LookupError(
                 f"{op.method} {op.path}: no values for path parameter {name!r}; add them to the walk"
             )
-    for name, required in op.query:
+    for name, _required in op.query:
         if name not in queries and name not in NEUTRAL_QUERY:
             raise LookupError(
                 f"{op.method} {op.path}: query parameter {name!r} is neither walked nor neutral"

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.world import add_user, make_id_number
 from wuyi.accounts.models import AuditEntry, Role
 from wuyi.people import services
 from wuyi.people.models import Declaration, DeclarationStatus, Pass, Person
-from tests.world import add_user, make_id_number
 
 NEW_ID = make_id_number("440304", "19900315", 51)
 

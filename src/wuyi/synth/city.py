@@ -223,8 +223,9 @@ def _drop_indexes(connection) -> list[str]:
     tables = [MODELS[t]._meta.db_table for t in BULK_TABLES]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (%s)"
-            % ", ".join(["%s"] * len(tables)),
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({})".format(
+                ", ".join(["%s"] * len(tables))
+            ),
             tables,
         )
         found = cursor.fetchall()
