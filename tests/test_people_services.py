@@ -69,3 +69,13 @@ def test_an_expired_pass_is_replaced_not_handed_back(world):
     old.refresh_from_db()
     assert new.pk != old.pk and new.valid_until > timezone.localdate()
     assert old.revoked_at is not None
+
+
+def test_someone_who_knows_an_id_number_cannot_block_its_owners_declaration(world):
+    number = make_id_number("440304", "19920202", 41)
+    first = _declare(world, name="孙丽", number=number, household=world.households[0], by=world.users["volunteer"])
+    second = _declare(world, name="孙丽", number=number, household=world.households[0], by=world.users["volunteer@1"])
+    assert first.pk != second.pk
+    with pytest.raises(DomainError) as e:
+        _declare(world, name="孙丽", number=number, household=world.households[0], by=world.users["volunteer"])
+    assert e.value.code == "already_pending"

@@ -115,8 +115,8 @@ def test_service_errors_are_translated_on_the_field(client, world, newcomer):
     assert "14" in response.context["form"].errors["travel_0_to"][0]
 
 
-def test_a_second_declaration_while_one_waits_is_refused(client, world, newcomer):
-    pending(world)
+def test_a_second_declaration_while_ones_own_waits_is_refused(client, world, newcomer):
+    pending(world, by=newcomer)
     as_user(client, newcomer)
     response = client.post(reverse("people:declare"), declaration_data(world.households[1]))
     assert "id_number" in response.context["form"].errors

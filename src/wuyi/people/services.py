@@ -87,10 +87,15 @@ def submit_declaration(data: DeclarationInput, *, by, on_behalf: bool = False) -
     today = timezone.localdate()
     number, household, travel, symptoms = _clean(data, today)
     digest = identity.id_hmac(number, settings.WUYI_ID_KEY)
-    if Declaration.objects.filter(id_hmac=digest, status=DeclarationStatus.PENDING).exists():
-        raise DomainError("already_pending", "a declaration for this ID number is already waiting", "id_number", 409)
+    submitter = by if by is not None and by.is_authenticated else None
+    # Per submitter: someone else who knows the number can neither block the real person's declaration
+    # nor learn from the refusal that one exists; the worker sees both in the queue.
+    if submitter is not None and Declaration.objects.filter(
+        id_hmac=digest, status=DeclarationStatus.PENDING, submitted_by=submitter
+    ).exists():
+        raise DomainError("already_pending", "your declaration for this ID number is already waiting", "id_number", 409)
     return Declaration.objects.create(
-        submitted_by=by if by is not None and by.is_authenticated else None,
+        submitted_by=submitter,
         on_behalf=on_behalf,
         name=data.name.strip(),
         id_hmac=digest,
