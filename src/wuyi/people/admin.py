@@ -16,6 +16,14 @@ class PersonAdmin(admin.ModelAdmin):
     readonly_fields = ["id_masked"]
     inlines = [MembershipInline]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a person in the admin is a read of their details like any other: audited."""
+        from wuyi.accounts import audit
+
+        if str(object_id).isdigit() and Person.objects.filter(pk=object_id).exists():
+            audit.record(request.user, int(object_id), "view", "person (admin)", audit.client_ip(request))
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
