@@ -1,11 +1,8 @@
 """Account pages: log in (with the lockout) and out, resident sign-up, the audit log, API tokens."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -20,6 +17,7 @@ from wuyi.accounts import services
 from wuyi.accounts.audit import client_ip
 from wuyi.accounts.forms import LoginForm, SignupForm, TokenForm, add_domain_error
 from wuyi.accounts.models import ApiToken, AuditEntry
+from wuyi.accounts.permissions import worker_required
 from wuyi.accounts.scoping import scope
 from wuyi.errors import DomainError
 
@@ -40,19 +38,6 @@ ACTION_LABELS = {
 
 def _audit_rows(page) -> list[tuple[AuditEntry, str]]:
     return [(e, ACTION_LABELS.get(e.action, e.action)) for e in page.object_list]
-
-
-def worker_required(view):
-    """Only worker roles (city admin, district, street and community workers) may use the page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_worker:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -110,9 +95,15 @@ def my_audit(request: HttpRequest) -> HttpResponse:
     person_id = request.user.person_id
     entries = AuditEntry.objects.filter(person_id=person_id) if person_id else AuditEntry.objects.none()
     page = Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/my_audit.html", {
-        "page": page, "rows": _audit_rows(page), "linked": person_id is not None,
-    })
+    return render(
+        request,
+        "accounts/my_audit.html",
+        {
+            "page": page,
+            "rows": _audit_rows(page),
+            "linked": person_id is not None,
+        },
+    )
 
 
 @worker_required

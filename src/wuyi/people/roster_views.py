@@ -1,10 +1,6 @@
 """The roster page for workers: download the template, upload a roster, export an area."""
 
-from functools import wraps
-
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -13,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wuyi.accounts.audit import client_ip
+from wuyi.accounts.permissions import worker_required
 from wuyi.errors import DomainError
 from wuyi.people import rosters
 from wuyi.places.models import Area, code_range
@@ -28,19 +25,6 @@ class RosterUploadForm(forms.Form):
 
 class RosterExportForm(forms.Form):
     area = forms.CharField(label=_("Area code"), max_length=15)
-
-
-def worker_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            rosters.require_roster_worker(request.user)
-        except DomainError:
-            raise PermissionDenied from None
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _areas_for(user) -> list[Area]:

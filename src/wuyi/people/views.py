@@ -3,8 +3,6 @@ behalf, a person's details and a pass. Every list goes through `scope`; every vi
 details is written to the audit log.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wuyi.accounts.audit import client_ip, record
 from wuyi.accounts.models import Role
+from wuyi.accounts.permissions import worker_required
 from wuyi.accounts.scoping import phone_for, scope
 from wuyi.errors import DomainError
 from wuyi.people import services
@@ -48,19 +47,6 @@ ADDRESS_LEVELS = (
 HOUSEHOLD_CODE_LENGTH = ADDRESS_LEVELS[-1][0]
 
 
-def worker_required(view):
-    """Only worker roles (city admin, district, street and community workers) may use the page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_worker:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def url_or_none(name: str, **kwargs) -> str | None:
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -87,10 +73,14 @@ def address_levels(start: Area | None, chosen: str) -> list[dict]:
     levels, parent = [], start.code
     for n, label in lengths:
         selected = chosen[:n] if len(chosen) >= n else ""
-        levels.append({
-            "label": label, "name": "household" if n == HOUSEHOLD_CODE_LENGTH else "parent",
-            "options": _children(n, parent) if parent else [], "selected": selected,
-        })
+        levels.append(
+            {
+                "label": label,
+                "name": "household" if n == HOUSEHOLD_CODE_LENGTH else "parent",
+                "options": _children(n, parent) if parent else [],
+                "selected": selected,
+            }
+        )
         parent = selected
     return levels
 
@@ -101,7 +91,8 @@ def _address_context(form, start: Area | None) -> dict:
     if form.is_bound:
         picked = [c.strip() for c in form.data.getlist("parent") if c.strip()]
         chosen = (form.data.get("household") or form.data.get("household_code") or "").strip() or (
-            picked[-1] if picked else "")
+            picked[-1] if picked else ""
+        )
     return {"address": address_levels(start, chosen), "options_url": url_or_none("places:options")}
 
 
@@ -109,14 +100,21 @@ def roster_matches(declarations) -> dict[int, RosterMatch]:
     """`services.roster_match` for a page of declarations, in two queries."""
     hmacs = {d.id_hmac for d in declarations}
     people = {p.id_hmac: p for p in Person.objects.filter(id_hmac__in=hmacs)} if hmacs else {}
-    living = set(
-        Membership.objects.filter(person__in=list(people.values()), moved_out__isnull=True)
-        .values_list("person_id", "household_id")
-    ) if people else set()
+    living = (
+        set(
+            Membership.objects.filter(person__in=list(people.values()), moved_out__isnull=True).values_list(
+                "person_id", "household_id"
+            )
+        )
+        if people
+        else set()
+    )
     found = {}
     for d in declarations:
         p = people.get(d.id_hmac)
-        found[d.pk] = RosterMatch(p, p is not None and (p.pk, d.household_id) in living, p is not None and p.name == d.name)
+        found[d.pk] = RosterMatch(
+            p, p is not None and (p.pk, d.household_id) in living, p is not None and p.name == d.name
+        )
     return found
 
 
@@ -163,10 +161,17 @@ def me(request):
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
             .select_related("compound", "person")
         )
-    return render(request, "people/me.html", {
-        "declarations": declarations, "latest": declarations[0] if declarations else None, "passes": passes,
-        "audit_url": url_or_none("accounts:my_audit"), "is_volunteer": user.role == Role.VOLUNTEER,
-    })
+    return render(
+        request,
+        "people/me.html",
+        {
+            "declarations": declarations,
+            "latest": declarations[0] if declarations else None,
+            "passes": passes,
+            "audit_url": url_or_none("accounts:my_audit"),
+            "is_volunteer": user.role == Role.VOLUNTEER,
+        },
+    )
 
 
 @login_required
@@ -194,15 +199,28 @@ def queue(request):
         listed = listed.order_by("created_at")  # first come, first verified
     page = Paginator(listed, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     matches = roster_matches(page.object_list) if status == DeclarationStatus.PENDING else {}
-    rows = [{
-        "d": d, "match": matches.get(d.pk), "fever": "fever" in d.symptoms,
-        "other_symptoms": [str(SYMPTOM_LABELS.get(s, s)) for s in d.symptoms if s != "fever"],
-        "travel": bool(d.travel),
-    } for d in page.object_list]
+    rows = [
+        {
+            "d": d,
+            "match": matches.get(d.pk),
+            "fever": "fever" in d.symptoms,
+            "other_symptoms": [str(SYMPTOM_LABELS.get(s, s)) for s in d.symptoms if s != "fever"],
+            "travel": bool(d.travel),
+        }
+        for d in page.object_list
+    ]
     filters = [(value, label, counts.get(value, 0)) for value, label in DeclarationStatus.choices]
-    return render(request, "people/queue.html", {
-        "rows": rows, "page": page, "status": status, "filters": filters, "reject_form": RejectForm(),
-    })
+    return render(
+        request,
+        "people/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "status": status,
+            "filters": filters,
+            "reject_form": RejectForm(),
+        },
+    )
 
 
 def _declaration_page(request, d: Declaration, reject_form: RejectForm, status: int = 200):
@@ -210,10 +228,20 @@ def _declaration_page(request, d: Declaration, reject_form: RejectForm, status: 
     whose = d.person or match.person
     record(request.user, whose, "view", f"declaration {d.pk}", client_ip(request))
     person_in_scope = whose is not None and scope(request.user, Person.objects.filter(pk=whose.pk)).exists()
-    return render(request, "people/declaration.html", {
-        "d": d, "match": match, "symptoms": _symptoms(d), "reject_form": reject_form,
-        "person_in_scope": person_in_scope, "whose": whose, "phone": phone_for(request.user, d.phone),
-    }, status=status)
+    return render(
+        request,
+        "people/declaration.html",
+        {
+            "d": d,
+            "match": match,
+            "symptoms": _symptoms(d),
+            "reject_form": reject_form,
+            "person_in_scope": person_in_scope,
+            "whose": whose,
+            "phone": phone_for(request.user, d.phone),
+        },
+        status=status,
+    )
 
 
 def _scoped_declaration(request, pk: int) -> Declaration:
@@ -236,9 +264,18 @@ def approve(request, pk: int):
     except DomainError as e:
         messages.error(request, message_for(e))
         return redirect("people:declaration", pk=d.pk)
-    record(request.user, issued.person, "approve", f"declaration {d.pk}, pass {issued.number}", client_ip(request))
-    messages.success(request, _("Approved: pass %(number)s issued to %(name)s.") % {
-        "number": issued.number, "name": issued.person.masked_name})
+    record(
+        request.user,
+        issued.person,
+        "approve",
+        f"declaration {d.pk}, pass {issued.number}",
+        client_ip(request),
+    )
+    messages.success(
+        request,
+        _("Approved: pass %(number)s issued to %(name)s.")
+        % {"number": issued.number, "name": issued.person.masked_name},
+    )
     return redirect("people:queue")
 
 
@@ -272,11 +309,18 @@ def register(request):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            record(request.user, issued.person, "register", f"registered on behalf, pass {issued.number}",
-                   client_ip(request))
+            record(
+                request.user,
+                issued.person,
+                "register",
+                f"registered on behalf, pass {issued.number}",
+                client_ip(request),
+            )
             messages.success(request, _("Registered: pass %(number)s issued.") % {"number": issued.number})
             return redirect("people:pass", pk=issued.pk)
-    return render(request, "people/register.html", {"form": form, "area": area, **_address_context(form, area)})
+    return render(
+        request, "people/register.html", {"form": form, "area": area, **_address_context(form, area)}
+    )
 
 
 @worker_required
@@ -286,15 +330,21 @@ def person(request, pk: int):
     p = get_object_or_404(scope(user, Person.objects.all()), pk=pk)
     record(user, p, "view", "person page", client_ip(request))
     declared = Q(person=p) | Q(id_hmac=p.id_hmac) if p.id_hmac else Q(person=p)
-    return render(request, "people/person.html", {
-        "p": p,
-        "phone": phone_for(user, p.phone),
-        "memberships": scope(user, Membership.objects.filter(person=p)).select_related(
-            "household__building__compound").order_by("moved_out", "-moved_in"),
-        "passes": scope(user, Pass.objects.filter(person=p)).select_related("compound", "issued_by"),
-        "declarations": scope(user, Declaration.objects.filter(declared)).select_related(
-            "household__building__compound", "reviewed_by"),
-    })
+    return render(
+        request,
+        "people/person.html",
+        {
+            "p": p,
+            "phone": phone_for(user, p.phone),
+            "memberships": scope(user, Membership.objects.filter(person=p))
+            .select_related("household__building__compound")
+            .order_by("moved_out", "-moved_in"),
+            "passes": scope(user, Pass.objects.filter(person=p)).select_related("compound", "issued_by"),
+            "declarations": scope(user, Declaration.objects.filter(declared)).select_related(
+                "household__building__compound", "reviewed_by"
+            ),
+        },
+    )
 
 
 @worker_required
