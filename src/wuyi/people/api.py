@@ -6,6 +6,7 @@ Reviewing, registering and revoking are for worker roles, inside their area. Eve
 details (a declaration, a person, a list of people) is written to the audit log, as the pages do.
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
@@ -180,6 +181,7 @@ def declaration(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=M
     response={200: PassOut, **REFUSED},
     summary="Approve a declaration: the resident pass",
 )
+@transaction.atomic  # the change and its audit entry stand or fall together
 def approve(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=MAX_ID)):
     """Verify against the roster, record the person in the household, and issue the resident pass (出入证)."""
     user = worker(request)
@@ -194,6 +196,7 @@ def approve(request: HttpRequest, declaration_id: int = Path(..., ge=1, le=MAX_I
     response={200: DeclarationOut, **REFUSED},
     summary="Reject a declaration, saying why",
 )
+@transaction.atomic  # the change and its audit entry stand or fall together
 def reject(request: HttpRequest, body: RejectIn, declaration_id: int = Path(..., ge=1, le=MAX_ID)):
     user = worker(request)
     d = _scoped_declaration(user, declaration_id)
@@ -203,6 +206,7 @@ def reject(request: HttpRequest, body: RejectIn, declaration_id: int = Path(...,
 
 
 @router.post("/register", response={201: PassOut, **REFUSED}, summary="Register someone on their behalf")
+@transaction.atomic  # the change and its audit entry stand or fall together
 def register(request: HttpRequest, body: DeclarationIn):
     """A worker registers someone without a phone (the elderly, children) in a household of their area:
     verified at once, pass issued."""
@@ -285,6 +289,7 @@ def passes(request: HttpRequest, live: bool | None = None, paging: Query[Paging]
 
 
 @router.post("/passes/{pass_id}/revoke", response={200: PassOut, **REFUSED}, summary="Revoke a pass")
+@transaction.atomic  # the change and its audit entry stand or fall together
 def revoke(request: HttpRequest, pass_id: int = Path(..., ge=1, le=MAX_ID)):
     user = worker(request)
     p = _scoped_pass(user, pass_id)

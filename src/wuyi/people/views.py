@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -257,6 +258,7 @@ def declaration(request, pk: int):
 
 @worker_required
 @require_POST
+@transaction.atomic  # the change and its audit entry stand or fall together
 def approve(request, pk: int):
     d = _scoped_declaration(request, pk)
     try:
@@ -281,6 +283,7 @@ def approve(request, pk: int):
 
 @worker_required
 @require_POST
+@transaction.atomic  # the change and its audit entry stand or fall together
 def reject(request, pk: int):
     d = _scoped_declaration(request, pk)
     form = RejectForm(request.POST)
@@ -297,6 +300,7 @@ def reject(request, pk: int):
 
 
 @worker_required
+@transaction.atomic  # the registration and its audit entry stand or fall together
 def register(request):
     """Register someone without a phone (the elderly, children) on their behalf: verified at once, pass issued."""
     area = request.user.area
@@ -349,6 +353,7 @@ def person(request, pk: int):
 
 @worker_required
 @require_POST
+@transaction.atomic  # the change and its audit entry stand or fall together
 def revoke(request, pk: int):
     p = get_object_or_404(scope(request.user, Pass.objects.select_related("person")), pk=pk)
     services.revoke_pass(p.pk, by=request.user)
