@@ -8,6 +8,8 @@ from wuyi.health.models import (
     Flag,
     PersonColour,
     QuarantineOrder,
+    RiskList,
+    RiskListEntry,
     TestResult,
 )
 
@@ -77,3 +79,28 @@ class PersonColourAdmin(admin.ModelAdmin):
     list_display = ["person", "colour", "rule_id", "next_change", "computed_at"]
     list_filter = ["colour", "rule_id"]
     raw_id_fields = ["person"]
+
+
+class RiskListEntryInline(admin.TabularInline):
+    model = RiskListEntry
+    fields = ["unit_code", "unit_name", "level", "cases_in_all", "cases_within_14_days", "clusters_within_14_days",
+              "days_since_last_case"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(RiskList)
+class RiskListAdmin(admin.ModelAdmin):
+    list_display = ["date", "rule_id", "published_at"]
+    list_filter = ["rule_id"]
+    date_hierarchy = "date"
+    inlines = [RiskListEntryInline]
+
+
+@admin.register(RiskListEntry)
+class RiskListEntryAdmin(admin.ModelAdmin):
+    list_display = ["risk_list", "unit_code", "unit_name", "level", "cases_in_all", "cases_within_14_days"]
+    list_filter = ["level", "risk_list__rule_id"]
+    search_fields = ["unit_code", "unit_name"]
+    raw_id_fields = ["risk_list"]

@@ -14,6 +14,7 @@ from wuyi.health.colour_rules import Colour as RuleColour
 from wuyi.health.colour_rules import ContactDegree as RuleContactDegree
 from wuyi.health.colour_rules import NucleicAcidOutcome, OrderKind
 from wuyi.health.zoning import CaseKind as RuleCaseKind
+from wuyi.health.zoning import RiskLevel as RuleRiskLevel
 from wuyi.people.models import Person
 from wuyi.places.models import Area, Household, Level
 
@@ -310,3 +311,52 @@ class PersonColour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.colour}"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = RuleRiskLevel.LOW.value, _("Low risk")
+    MEDIUM = RuleRiskLevel.MEDIUM.value, _("Medium risk")
+    HIGH = RuleRiskLevel.HIGH.value, _("High risk")
+
+
+class RiskList(models.Model):
+    """A published risk list (分区分级名单) for one date under one zoning rule set; kept for history."""
+
+    date = models.DateField(_("date"))
+    rule_id = models.CharField(_("rule"), max_length=20)
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        ordering = ["-date", "rule_id"]
+        verbose_name = _("risk list")
+        verbose_name_plural = _("risk lists")
+        constraints = [models.UniqueConstraint(fields=["date", "rule_id"], name="risk_list_one_per_date_and_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.rule_id}"
+
+
+class RiskListEntry(models.Model):
+    """One unit of a risk list: its level and the facts behind it, with the reasons as (code, text) pairs."""
+
+    risk_list = models.ForeignKey(RiskList, verbose_name=_("risk list"), on_delete=models.CASCADE,
+                                  related_name="entries")
+    unit_code = models.CharField(_("unit code"), max_length=15)
+    unit_name = models.CharField(_("unit name"), max_length=100)
+    level = models.CharField(_("level"), max_length=6, choices=RiskLevel.choices)
+    cases_in_all = models.PositiveIntegerField(_("cases in all"))
+    cases_within_14_days = models.PositiveIntegerField(_("cases within 14 days"))
+    clusters_within_14_days = models.PositiveIntegerField(_("clusters within 14 days"))
+    days_since_last_case = models.PositiveIntegerField(_("days since the last case"), null=True, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    class Meta:
+        ordering = ["risk_list", "unit_code"]
+        verbose_name = _("risk list entry")
+        verbose_name_plural = _("risk list entries")
+        constraints = [
+            models.UniqueConstraint(fields=["risk_list", "unit_code"], name="risk_entry_one_per_list_and_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name} {self.level}"

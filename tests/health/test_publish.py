@@ -1,0 +1,97 @@
+"""Publishing risk lists: the stored lists, their changes, the API and the public page."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from wuyi.health import services
+from wuyi.health.models import CaseKind, RiskList, RiskListEntry
+from wuyi.health.zoning_service import changes, publish
+
+D = dt.date(2020, 3, 16)
+
+
+def confirmed(world, side: int, reported_on: dt.date):
+    return services.record_case(
+        services.CaseInput(kind=CaseKind.CONFIRMED, reported_on=reported_on,
+                           household_code=world.households[2 * side].code)
+    )
+
+
+def levels(risk_list: RiskList) -> dict[str, str]:
+    return dict(risk_list.entries.values_list("unit_code", "level"))
+
+
+@pytest.fixture
+def one_case(world):
+    """One confirmed case in the first district, reported 13 days before D (inside the 14-day window)."""
+    confirmed(world, 0, D - dt.timedelta(days=13))
+    return world
+
+
+def test_publish_lists_every_district_and_street_with_its_level(one_case):
+    w = one_case
+    risk_list = publish(D, "cn-2020-02")
+    assert risk_list.rule_id == "cn-2020-02"
+    assert levels(risk_list) == {
+        w.districts[0].code: "medium", w.streets[0].code: "medium",
+        w.districts[1].code: "low", w.streets[1].code: "low",
+    }
+    entry = risk_list.entries.get(unit_code=w.districts[0].code)
+    assert (entry.unit_name, entry.cases_in_all, entry.cases_within_14_days, entry.clusters_within_14_days,
+            entry.days_since_last_case) == ("福田区", 1, 1, 0, 13)
+    assert [code for code, _text in entry.reasons] == ["case_within_14_days", "at_most_50_cases"]
+    # districts first, then streets
+    assert list(risk_list.entries.order_by("pk").values_list("unit_code", flat=True)) == [
+        w.districts[0].code, w.districts[1].code, w.streets[0].code, w.streets[1].code]
+    other = risk_list.entries.get(unit_code=w.districts[1].code)
+    assert other.days_since_last_case is None and other.cases_in_all == 0
+
+
+def test_no_case_within_14_days_is_low(one_case):
+    risk_list = publish(D + dt.timedelta(days=1), "cn-2020-02")
+    assert set(levels(risk_list).values()) == {"low"}
+    assert risk_list.entries.get(unit_code=one_case.districts[0].code).days_since_last_case == 14
+
+
+def test_cases_reported_after_the_date_do_not_count(one_case):
+    confirmed(one_case, 1, D + dt.timedelta(days=1))
+    assert levels(publish(D, "cn-2020-02"))[one_case.districts[1].code] == "low"
+
+
+def test_default_rule_is_the_one_in_force(one_case):
+    assert publish(D).rule_id == "cn-2020-02"
+
+
+def test_republishing_replaces(one_case):
+    first = publish(D, "cn-2020-02")
+    confirmed(one_case, 1, D)
+    second = publish(D, "cn-2020-02")
+    assert RiskList.objects.filter(date=D, rule_id="cn-2020-02").count() == 1
+    assert not RiskList.objects.filter(pk=first.pk).exists()
+    assert RiskListEntry.objects.count() == 4
+    assert levels(second)[one_case.districts[1].code] == "medium"
+
+
+def test_changes_from_the_previous_list(one_case):
+    w = one_case
+    first = publish(D, "cn-2020-02")
+    assert changes(first) == []
+    later = publish(D + dt.timedelta(days=1), "cn-2020-02")
+    found = {(c.unit_code, c.before, c.after) for c in changes(later)}
+    assert found == {(w.districts[0].code, "medium", "low"), (w.streets[0].code, "medium", "low")}
+
+
+def test_unknown_rules_are_refused(world):
+    from wuyi.errors import DomainError
+
+    with pytest.raises(DomainError):
+        publish(D, "nope")
+
+
+def test_command_publishes(one_case, capsys):
+    call_command("zoning", "publish", "--date", D.isoformat(), "--rules", "cn-2020-02")
+    assert RiskList.objects.filter(date=D, rule_id="cn-2020-02").exists()
+    out = capsys.readouterr().out
+    assert "福田区" in out and "medium" in out
