@@ -83,6 +83,7 @@ def health(request):
 
 def mount_routers() -> None:
     from wuyi.accounts.api import router as accounts_router
+    from wuyi.health.api import router as health_router
     from wuyi.people.api import router as people_router
     from wuyi.people.roster_api import router as roster_router
     from wuyi.places.api import router as places_router
@@ -91,6 +92,7 @@ def mount_routers() -> None:
     api.add_router("/people/roster/", roster_router)
     api.add_router("/people/", people_router)
     api.add_router("/accounts/", accounts_router)
+    api.add_router("/health/", health_router)
 
 
 mount_routers()

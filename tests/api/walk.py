@@ -20,7 +20,12 @@ from wuyi.people.identity import mask_phone
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Routes anyone may call without logging in. Any other route without security in the schema fails the walk.
-PUBLIC = {("GET", "/api/health"), ("GET", "/api/places/options")}
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("GET", "/api/places/options"),
+    ("GET", "/api/health/risk-lists"),
+    ("GET", "/api/health/risk-lists/{date}"),
+}
 
 # Routes whose answer holds no one's data: it must be the same for every caller it succeeds for (the roster
 # template's example row may look like anyone's), and its text is not searched for other people's.
@@ -113,6 +118,16 @@ def area_values(scene: Scene) -> list[Value]:
     ]
 
 
+def risk_list_dates() -> list[Value]:
+    """A date with a published risk list (public: areas and levels, no one's data), and one before any list."""
+    import datetime as dt
+
+    from wuyi.health.zoning_service import publish
+
+    published = publish(dt.date(2020, 3, 16), "cn-2020-02").date
+    return [Value(published.isoformat(), None), Value("2020-01-01", None)]
+
+
 def path_values(scene: Scene) -> dict[str, list[Value]]:
     w = scene.world
     sides = (0, 1)
@@ -123,6 +138,7 @@ def path_values(scene: Scene) -> dict[str, list[Value]]:
         "declaration_id": [Value(scene.pending[s].pk, Owner(s)) for s in sides],
         "person_id": [Value(p.pk, Owner(s, person=p.pk)) for s in sides for p in scene.people[s]],
         "pass_id": [Value(p.pk, Owner(s, person=p.person_id)) for s in sides for p in scene.passes[s]],
+        "date": risk_list_dates(),
         "token_id": [
             Value(scene.tokens[k].pk, Owner(user=k))
             for k in ("city_admin", "community_worker", "community_worker@1", "resident", "resident@1")

@@ -95,3 +95,34 @@ def test_command_publishes(one_case, capsys):
     assert RiskList.objects.filter(date=D, rule_id="cn-2020-02").exists()
     out = capsys.readouterr().out
     assert "福田区" in out and "medium" in out
+
+
+# ---- the API ----------------------------------------------------------------------------------------------
+
+
+def test_api_gives_the_list_for_a_date_or_the_latest_before(one_case, client):
+    w = one_case
+    publish(D, "cn-2020-02")
+    publish(D + dt.timedelta(days=1), "cn-2020-02")
+    answer = client.get(f"/api/health/risk-lists/{D + dt.timedelta(days=3)}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["date"], body["rule_id"], body["previous_date"]) == (
+        str(D + dt.timedelta(days=1)), "cn-2020-02", str(D))
+    first = body["entries"][0]
+    assert (first["unit_code"], first["unit_name"], first["level"], first["previous_level"]) == (
+        w.districts[0].code, "福田区", "low", "medium")
+    assert first["reasons"][0][0] == "no_case_within_14_days"
+    assert client.get(f"/api/health/risk-lists/{D}").json()["entries"][0]["level"] == "medium"
+
+    dates = client.get("/api/health/risk-lists?limit=1").json()
+    assert dates == {"count": 2, "items": [{"date": str(D + dt.timedelta(days=1)), "rule_ids": ["cn-2020-02"]}]}
+
+
+def test_api_404s_when_nothing_was_published_by_the_date(one_case, client):
+    publish(D, "cn-2020-02")
+    answer = client.get(f"/api/health/risk-lists/{D - dt.timedelta(days=1)}")
+    assert answer.status_code == 404
+    assert answer.json() == {"code": "not_found", "message": "risk list published on or before this date not found",
+                             "field": "date"}
+    assert client.get("/api/health/risk-lists/2020-13-01").status_code == 422
