@@ -13,4 +13,5 @@ urlpatterns = [
     path("accounts/", include("wuyi.accounts.urls")),
     path("places/", include("wuyi.places.urls")),
     path("people/", include("wuyi.people.urls")),
+    path("health/", include("wuyi.health.urls")),
 ]

@@ -126,3 +126,28 @@ def test_api_404s_when_nothing_was_published_by_the_date(one_case, client):
     assert answer.json() == {"code": "not_found", "message": "risk list published on or before this date not found",
                              "field": "date"}
     assert client.get("/api/health/risk-lists/2020-13-01").status_code == 422
+
+
+# ---- the public page --------------------------------------------------------------------------------------
+
+
+def test_page_renders_in_chinese_for_anyone(one_case, client):
+    w = one_case
+    publish(D, "cn-2020-02")
+    publish(D + dt.timedelta(days=1), "cn-2020-02")
+    page = client.get("/health/risk/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "分区分级名单" in text and "风险等级" in text and "低风险" in text
+    assert f'data-code="{w.districts[0].code}" data-level="low"' in text
+    assert "与上一期名单相比的变化" in text and "中风险 → 低风险" in text
+    assert f"?date={D}" in text  # the earlier list is linked
+
+    earlier = client.get(f"/health/risk/?date={D}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'data-code="{w.districts[0].code}" data-level="medium"' in earlier and "中风险" in earlier
+    assert "这是该规则下发布的第一期名单" in earlier
+
+
+def test_page_without_a_list_and_with_a_bad_date(world, client):
+    assert "尚未发布分区分级名单" in client.get("/health/risk/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert client.get("/health/risk/?date=nope").status_code == 404
