@@ -12,6 +12,8 @@ def home(request):
         return redirect("people:me")
     if user.role == Role.GATE_GUARD and user.gate_id:
         return redirect("places:compound", code=user.gate.compound.code)
+    if user.role == Role.HEALTH_OFFICIAL and user.area_id:
+        return redirect("health:workbench")
     if user.role in (Role.COMMUNITY_WORKER,):
         return redirect("people:queue")
     if user.area_id:

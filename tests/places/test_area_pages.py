@@ -219,6 +219,7 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_max_nu
     for i, h in enumerate(Household.objects.filter(building=building)[:3]):
         Membership.objects.create(person=Person.objects.create(name=f"客{i}"), household=h, relation=Relation.TENANT)
     client.force_login(world.users["city_admin"])
-    with django_assert_max_num_queries(12):
+    # a compound's page adds its status: three reads (cases, contacts, fevers) whatever their number
+    with django_assert_max_num_queries(15 if "/c/" in url else 12):
         response = client.get(url.format(room=world.households[2].code[-4:]))
     assert response.status_code == 200

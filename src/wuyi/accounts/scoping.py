@@ -52,6 +52,20 @@ _BY_SELF = {
 }
 
 
+def register(model, *, by_area, by_self=None) -> None:
+    """Let `scope` filter a model of an app above this one (health, access…): how to say "in the area with
+    this prefix" and, for residents, "belongs to this user". The app calls this from its AppConfig.ready,
+    so imports keep pointing down (DESIGN.md §3) while this stays the one place that scopes."""
+    _BY_AREA[model] = by_area
+    if by_self is not None:
+        _BY_SELF[model] = by_self
+
+
+def person_in_prefix(prefix: str, field: str = "pk") -> Q:
+    """For `register`: the person the row's `field` points at lives beneath the prefix."""
+    return _person_in_prefix(prefix, field)
+
+
 def scope(user: User, queryset: QuerySet) -> QuerySet:
     """The rows of `queryset` that `user` may see; an empty queryset when none."""
     model = queryset.model

@@ -40,10 +40,16 @@ class ClusterSetting(models.TextChoices):
 class ClusterStatus(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     CONFIRMED = "confirmed", _("Confirmed by an official")
+    DISMISSED = "dismissed", _("Dismissed by an official")
 
 
 class Cluster(models.Model):
-    """A cluster (聚集性疫情): cases linked in one household, compound or workplace; confirmed by an official."""
+    """A cluster (聚集性疫情): cases linked in one household, compound or workplace; confirmed by an official.
+
+    Suggested automatically when a second case is recorded in one household (or, with the room unknown, one
+    compound) within 14 days (services.record_case); only a confirmed cluster counts in risk zoning. A
+    dismissed suggestion keeps its cases, so the same cases are not suggested again.
+    """
 
     setting = models.CharField(_("setting"), max_length=10, choices=ClusterSetting.choices)
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -57,6 +63,11 @@ class Cluster(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -65,9 +76,10 @@ class Cluster(models.Model):
         verbose_name_plural = _("clusters")
         constraints = [
             models.CheckConstraint(
-                name="cluster_confirmed_has_moment",
-                condition=models.Q(status="suggested", confirmed_at__isnull=True)
-                | models.Q(status="confirmed", confirmed_at__isnull=False),
+                name="cluster_decision_has_moment",
+                condition=models.Q(status="suggested", confirmed_at__isnull=True, dismissed_at__isnull=True)
+                | models.Q(status="confirmed", confirmed_at__isnull=False, dismissed_at__isnull=True)
+                | models.Q(status="dismissed", confirmed_at__isnull=True, dismissed_at__isnull=False),
             )
         ]
 

@@ -29,6 +29,9 @@ from wuyi.health.models import (
     CaseKind,
     CaseOutcome,
     CloseContact,
+    Cluster,
+    ClusterSetting,
+    ClusterStatus,
     ContactDegree,
     DailyReport,
     Flag,
@@ -305,10 +308,108 @@ def record_case(data: CaseInput, by: User | None = None, at: dt.datetime | None 
             reported_on=data.reported_on, household=household, compound=compound, district=district,
             imported=data.imported, recorded_by=by,
         )
+        suggest_cluster(case)
         if person is not None:
             audit.record(by, person, "health.case", f"recorded {data.kind} case {case.pk}")
             recompute_colours([person.pk], at)
     return case
+
+
+def record_case_with_household(data: CaseInput, quarantine_kind: str | None = QuarantineKind.HOME,
+                               quarantine_days: int = 14, by: User | None = None,
+                               at: dt.datetime | None = None) -> tuple[Case, list[CloseContact]]:
+    """Record a case and, when ``quarantine_kind`` is given and the household is known, link every other member
+    living in it as a close contact (last exposed on the report date, or today if earlier) and put each under
+    an order from today to ``quarantine_days`` after that exposure. One transaction: all of it, or nothing.
+    """
+    at = _now(at)
+    today = rules.local_date(at)
+    if quarantine_kind:
+        _check_choice(quarantine_kind, QuarantineKind.values, "quarantine_kind")
+    with transaction.atomic():
+        case = record_case(data, by, at)
+        contacts = []
+        if quarantine_kind and case.household_id is not None:
+            exposed = min(case.reported_on, today)
+            members = (
+                Membership.objects.filter(household_id=case.household_id, moved_out__isnull=True)
+                .exclude(person_id=case.person_id).order_by("person_id").values_list("person_id", flat=True)
+            )
+            for person_id in members:
+                contacts.append(link_contact(case.pk, person_id, exposed, ContactDegree.CLOSE, by, at))
+                issue_quarantine(person_id, quarantine_kind, today,
+                                 max(today, exposed + dt.timedelta(days=quarantine_days)), by, at)
+    return case, contacts
+
+
+# The kinds a cluster is made of: "2 or more confirmed cases or asymptomatic infections within 14 days in a
+# small setting" (POLICY.md §2e, 2020 plan); "within 14 days" read as report dates at most 13 days apart.
+CLUSTER_KINDS = (CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC)
+CLUSTER_DAYS = 14
+
+
+def suggest_cluster(case: Case) -> Cluster | None:
+    """Put a newly recorded case in a cluster when it is the second (or later) in its setting within 14 days.
+
+    The setting is the case's household, or its compound when the room is unknown (and then only cases with no
+    room either). A case that meets cases of a suggested or confirmed cluster joins that cluster; one that meets
+    only cases in no cluster starts a suggested cluster with them; cases of a dismissed suggestion are not
+    suggested again. Only an official's confirmation (``confirm_cluster``) makes a cluster count in zoning.
+    """
+    if case.kind not in CLUSTER_KINDS or case.cluster_id is not None:
+        return None
+    window = dt.timedelta(days=CLUSTER_DAYS - 1)
+    near = (
+        Case.objects.filter(kind__in=CLUSTER_KINDS, reported_on__range=(case.reported_on - window,
+                                                                       case.reported_on + window))
+        .exclude(pk=case.pk).exclude(outcome=CaseOutcome.RULED_OUT)
+    )
+    if case.household_id is not None:
+        near, setting, place = near.filter(household_id=case.household_id), ClusterSetting.HOUSEHOLD, case.household
+    else:
+        near = near.filter(compound_id=case.compound_id, household__isnull=True)
+        setting, place = ClusterSetting.COMPOUND, case.compound
+    near = list(near.select_related("cluster").order_by("reported_on", "pk"))
+    if not near:
+        return None
+    joined = next((c.cluster for c in near if c.cluster is not None and c.cluster.status != ClusterStatus.DISMISSED),
+                  None)
+    if joined is None:
+        loose = [c.pk for c in near if c.cluster_id is None]
+        if not loose:
+            return None
+        joined = Cluster.objects.create(setting=setting, place=str(place)[:200], compound_id=case.compound_id)
+        Case.objects.filter(pk__in=loose).update(cluster=joined)
+    case.cluster = joined
+    case.save(update_fields=["cluster"])
+    return joined
+
+
+def _decide_cluster(cluster_id: int, status: str, by: User | None, at: dt.datetime | None) -> Cluster:
+    at = _now(at)
+    with transaction.atomic():
+        cluster = Cluster.objects.select_for_update().filter(pk=cluster_id).first()
+        if cluster is None:
+            raise NotFound("cluster", "cluster_id")
+        if cluster.status != ClusterStatus.SUGGESTED:
+            raise DomainError("already_decided", "this cluster has already been confirmed or dismissed", "cluster_id")
+        cluster.status = status
+        if status == ClusterStatus.CONFIRMED:
+            cluster.confirmed_by, cluster.confirmed_at = by, at
+        else:
+            cluster.dismissed_by, cluster.dismissed_at = by, at
+        cluster.save()
+    return cluster
+
+
+def confirm_cluster(cluster_id: int, by: User | None = None, at: dt.datetime | None = None) -> Cluster:
+    """An official confirms a suggested cluster: from now on it counts in risk zoning."""
+    return _decide_cluster(cluster_id, ClusterStatus.CONFIRMED, by, at)
+
+
+def dismiss_cluster(cluster_id: int, by: User | None = None, at: dt.datetime | None = None) -> Cluster:
+    """An official finds no link between the cases of a suggested cluster; it is kept, but never counts."""
+    return _decide_cluster(cluster_id, ClusterStatus.DISMISSED, by, at)
 
 
 def set_case_outcome(case_id: int, outcome: str, on: dt.date, by: User | None = None,

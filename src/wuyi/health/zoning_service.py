@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from wuyi.errors import DomainError
 from wuyi.health import zoning
-from wuyi.health.models import Case, RiskList, RiskListEntry
+from wuyi.health.models import Case, ClusterStatus, RiskList, RiskListEntry
 from wuyi.places.models import Area, Level
 
 # The units of a published list: every district and every street, districts first.
@@ -37,19 +37,20 @@ def _rule(day: dt.date, rule_id: str | None) -> zoning.ZoningRuleSet:
 def case_records(day: dt.date) -> list[zoning.CaseRecord]:
     """The cases reported up to and including ``day`` as the rule module sees them, in one query.
 
-    A case is placed at its household when known (so building units can count it), else at its compound.
+    A case is placed at its household when known (so building units can count it), else at its compound. Only
+    clusters an official confirmed count; a suggested or dismissed one does not.
     """
     rows = Case.objects.filter(reported_on__lte=day).values_list(
-        "household__code", "compound__code", "reported_on", "kind", "cluster_id"
+        "household__code", "compound__code", "reported_on", "kind", "cluster_id", "cluster__status"
     ).order_by()
     return [
         zoning.CaseRecord(
             area_code=household or compound,
             reported_on=reported_on,
             kind=zoning.CaseKind(kind),
-            cluster_id=None if cluster_id is None else str(cluster_id),
+            cluster_id=str(cluster_id) if status == ClusterStatus.CONFIRMED else None,
         )
-        for household, compound, reported_on, kind, cluster_id in rows
+        for household, compound, reported_on, kind, cluster_id, status in rows
     ]
 
 
