@@ -1,4 +1,5 @@
-"""`wuyi city generate --scale demo|district|city [--seed N] [--district CODE] [--replace]`."""
+"""`wuyi city generate --scale demo|district|city [--seed N] [--district CODE] [--replace]` and
+`wuyi city epidemic [--seed N] [--replace]`."""
 
 import json
 
@@ -23,8 +24,13 @@ class Command(BaseCommand):
         gen.add_argument("--replace", action="store_true", help="delete the city already built first")
         gen.add_argument("--no-progress", action="store_true", help="no progress bars")
         gen.add_argument("--json", action="store_true", help="print the summary as one JSON object, nothing else")
+        epi = sub.add_parser("epidemic", help="record the 2020-01-19..03-31 epidemic on the city and publish its risk lists")
+        epi.add_argument("--seed", type=int, default=2020, help="the same seed gives the same timeline")
+        epi.add_argument("--replace", action="store_true", help="delete the synthetic cases already recorded first")
 
     def handle(self, *args, action, **options):
+        if action == "epidemic":
+            return self.epidemic(options["seed"], options["replace"])
         from wuyi.synth.city import generate
 
         try:
@@ -46,3 +52,43 @@ class Command(BaseCommand):
         console = Console()
         console.print(table)
         console.print(f"{summary['residents']:,} residents in {summary['seconds']:.1f} s")
+
+    def epidemic(self, seed: int, replace: bool) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from wuyi.synth.epidemic import build_epidemic
+
+        console = Console()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            try:
+                summary = build_epidemic(seed, progress=progress, replace=replace)
+            except DomainError as e:
+                raise CommandError(e.message) from None
+        if not summary.built:
+            console.print(summary.message)
+            return
+        table = Table(title=f"epidemic · seed {seed} · {summary.cases} confirmed cases")
+        for column in ("district", "by 2020-02-04", "by 2020-03-31"):
+            table.add_column(column, justify="left" if column == "district" else "right")
+        for name, (early, total) in summary.by_district.items():
+            table.add_row(name, str(early), str(total))
+        table.add_row("total", str(sum(e for e, _t in summary.by_district.values())), str(summary.cases))
+        console.print(table)
+        peak_day, peak_cases = summary.peak
+        console.print(
+            f"{summary.imported} imported, {summary.local} local; peak {peak_cases} on {peak_day}; "
+            f"{summary.clusters} household clusters, {summary.contacts} close contacts, "
+            f"{summary.quarantine_orders} quarantine orders; {summary.without_person} cases without a person"
+        )
+        console.print(
+            f"{summary.risk_lists} daily risk lists (cn-2020-02), {summary.recoloured} colours recomputed "
+            f"in {sum(summary.seconds.values()):.1f} s"
+        )
