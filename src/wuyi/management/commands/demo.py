@@ -5,11 +5,13 @@ from rich.console import Console
 from rich.table import Table
 
 from wuyi.demo import DEMO_PASSWORD, ensure_demo_accounts
+from wuyi.health.models import Case
 from wuyi.places.models import Area, Level
 
 
 class Command(BaseCommand):
-    help = "Migrate, build the demo city if it is not built, create one account per role, and serve."
+    help = ("Migrate, build the demo city and its 2020 epidemic if they are not built, create one account per "
+            "role, and serve.")
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -24,6 +26,11 @@ class Command(BaseCommand):
 
             console.print("Building the demo city…")
             generate("demo", seed=seed, progress=True)
+        if not Case.objects.exists():
+            from wuyi.synth.epidemic import build_epidemic
+
+            epidemic = build_epidemic(seed=seed)
+            console.print(f"Epidemic 2020-01-19..03-31: {epidemic.message} ({sum(epidemic.seconds.values()):.1f} s).")
         with translation.override("zh-hans"):
             logins = ensure_demo_accounts()
         table = Table(title=f"wuyi demo · http://{addr}/ · password {DEMO_PASSWORD}")

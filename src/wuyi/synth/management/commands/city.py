@@ -75,7 +75,8 @@ class Command(BaseCommand):
         if not summary.built:
             console.print(summary.message)
             return
-        table = Table(title=f"epidemic · seed {seed} · {summary.cases} confirmed cases")
+        table = Table(title=f"epidemic · seed {seed} · {summary.cases} confirmed cases",
+                      caption="cases not assigned to a district on 2020-02-04 are reported 2020-02-05..08")
         for column in ("district", "by 2020-02-04", "by 2020-03-31"):
             table.add_column(column, justify="left" if column == "district" else "right")
         for name, (early, total) in summary.by_district.items():
