@@ -24,11 +24,12 @@ What is chosen here (synthetic, never real):
   household was infected at home (local), one reported the same day travelled with them (imported), and the
   remaining local cases are single cases from 2020-01-26 on, more likely the later they are.
 - Household clusters: 28 in January and February, two or three cases in one household reported at most
-  6 days apart, each confirmed by an official on the day its second case was reported. One of them is in
-  南山区 and one in 福田区 from 2020-02-03 on, so both are high on some February dates (more than 50 cases
-  in all and a cluster within 14 days).
-- People: each case is a verified resident of its district (a cluster's cases live in one household),
-  drawn from a random selection of its compounds, never two unrelated cases in one household and never in
+  6 days apart, each confirmed by an official on the day its second case was reported (fewer only if a
+  district has no household left big enough; their cases then stay single). One of them is in 南山区 and
+  one in 福田区 from 2020-02-03 on, so both are high on some February dates (more than 50 cases in all and
+  a cluster within 14 days).
+- People: each case is a resident of its district (verified while the household has enough verified
+  members; a cluster's cases live in one household), drawn from a random selection of its compounds, never two unrelated cases in one household and never in
   the demo community (the first community of 福田区's first street, where ``wuyi demo`` puts its resident
   and volunteer accounts). A case is recorded on its compound without a person only when the district has
   no resident left to draw. Every case is discharged 14 to 28 days after its report (for the late-March
@@ -298,7 +299,7 @@ def _demo_community_code() -> str | None:
     return Area.objects.filter(parent=street).order_by("code").values_list("code", flat=True).first()
 
 
-def _households(district: str, wanted: int, rng: random.Random, excluded: str | None) -> tuple[list[_Household], list]:
+def _households(district: str, wanted: int, rng: random.Random, excluded: str | None) -> tuple[list[_Household], list[tuple[int, str]]]:
     """About ``HOUSEHOLD_MARGIN × wanted`` households of the district with their members, from compounds taken
     at random, a few per query; and every compound of the district as (id, code)."""
     compounds = list(
@@ -460,7 +461,7 @@ def build_epidemic(seed: int = 2020, progress: Progress | None = None, replace: 
         for code in sorted(by_district):
             placed |= _place_district(cases, by_district[code], timeline.clusters, rng, excluded)
         lap("people")
-        rows = _write(cases, timeline.clusters, placed, districts, rng)
+        rows = _write(cases, timeline.clusters, placed, rng)
         lap("rows")
         report("cases", len(cases), len(cases))
 
@@ -474,7 +475,7 @@ def build_epidemic(seed: int = 2020, progress: Progress | None = None, replace: 
         report("colours", recoloured, len(touched))
         lap("colours")
 
-    counts = Counter(c.reported_on for c in cases)
+    counts = timeline.by_day()
     peak = max(sorted(counts.items()), key=lambda item: item[1])
     names = {d["code"]: d["name"] for d in data["districts"]}
     early = Counter(c.district for c in cases if c.reported_on <= DISTRICT_COUNTS_ON)
@@ -500,7 +501,8 @@ def build_epidemic(seed: int = 2020, progress: Progress | None = None, replace: 
 
 
 def _write(cases: list[PlannedCase], clusters: list[tuple[int, ...]], placed: dict[int, _Placed],
-           districts: dict[str, str], rng: random.Random) -> dict:
+           rng: random.Random) -> dict:
+    """Clusters, cases, contacts and orders in four bulk inserts; returns their counts and the people touched."""
     district_ids = dict(Area.objects.filter(level=Level.DISTRICT).values_list("code", "id"))
     live = [members for members in clusters if all(cases[i].cluster is not None for i in members)]
     cluster_rows = [
