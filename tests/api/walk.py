@@ -32,7 +32,7 @@ PUBLIC = {
 SAME_FOR_ALL = {("GET", "/api/people/roster/template")}
 
 # Query parameters that select no one's data: the walk leaves them at their defaults.
-NEUTRAL_QUERY = {"limit", "offset", "status", "live"}
+NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on"}
 
 # Depth in the tree of each area level, and the shallowest level each area role reaches (its own node).
 LEVEL_RANK = {
@@ -186,6 +186,14 @@ def bodies(scene: Scene) -> dict[tuple[str, str], list[Body]]:
             for s in sides
         ],
         ("POST", "/api/accounts/tokens"): [Body({"name": "walk"})],
+        ("POST", "/api/health/cases"): [
+            Body({"kind": "suspected", "reported_on": "2020-03-01", "household_code": w.households[2 * s].code,
+                  "quarantine_household": False}, owner=Owner(s))
+            for s in sides
+        ],
+        ("POST", "/api/health/people/{person_id}/test-results"): [
+            Body({"sampled_at": "2020-03-01T09:00:00+08:00", "outcome": "negative"})
+        ],
         ("POST", "/api/people/roster/import"): [
             Body(
                 files={"file": ("roster.csv", roster_csv.format(scene.buildings[s].code).encode())},

@@ -117,3 +117,8 @@ def test_running_it_twice_does_not_double_the_cases(epidemic):
     assert Case.objects.count() == 451 and Cluster.objects.count() == epidemic.clusters
     call_command("city", "epidemic", "--seed", "7", "--replace")
     assert Case.objects.count() == 451 and CloseContact.objects.filter(case__isnull=True).count() == 0
+
+
+def test_replacing_the_city_takes_its_synthetic_epidemic_with_it(epidemic):
+    city.generate("tiny", seed=6, progress=False, replace=True)
+    assert not Case.objects.exists() and not Cluster.objects.exists()

@@ -101,6 +101,9 @@ def generate(
                 if not replace:
                     raise CityExists()
                 task = bar.add_task("Deleting the old city", total=None) if bar else None
+                from wuyi.synth.epidemic import delete_epidemic
+
+                delete_epidemic()  # the synthetic epidemic goes with its city; recorded cases still protect it
                 delete_city(using)
                 if bar:
                     bar.update(task, total=1, completed=1)
