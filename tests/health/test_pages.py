@@ -186,3 +186,24 @@ def test_a_compound_page_shows_its_status_to_the_people_of_its_area(client, worl
     assert client.get(f"/health/compounds/{world.compounds[0].code}/?on=2020-02-20").context[
         "status"].status == "epidemic_free"
     assert client.get(f"/health/compounds/{world.compounds[0].code}/?on=garbage").status_code == 404
+
+
+def test_the_community_sees_who_missed_the_daily_report_and_the_read_is_audited(client, world):
+    today = timezone.localdate()
+    quiet, reported = world.people[0], world.people[1]
+    for p in (quiet, reported):
+        services.issue_quarantine(p.pk, "home_quarantine", today, today + dt.timedelta(days=14))
+    services.record_daily_report(reported.pk, today, "36.5", None)
+    services.issue_quarantine(world.people[2].pk, "home_quarantine", today, today + dt.timedelta(days=14))
+    login(client, world, "community_worker")
+    page = client.get("/health/missed/")
+    assert page.status_code == 200
+    assert [p.pk for p in page.context["people"]] == [quiet.pk]
+    assert quiet.phone in page.content.decode()  # the community calls its residents: the whole number
+    assert AuditEntry.objects.filter(person=quiet, what=f"missed daily reports {today}").exists()
+    login(client, world, "district_worker")
+    chosen = client.get("/health/missed/", {"community": world.communities[0].code})
+    assert [p.pk for p in chosen.context["people"]] == [quiet.pk] and quiet.phone not in chosen.content.decode()
+    assert client.get("/health/missed/", {"community": world.communities[1].code}).context["community"] is None
+    login(client, world, "resident")
+    assert client.get("/health/missed/").status_code == 403

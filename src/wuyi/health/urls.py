@@ -21,6 +21,7 @@ urlpatterns = [
     path("clusters/<int:pk>/confirm/", views.decide_cluster, {"decision": "confirm"}, name="confirm_cluster"),
     path("clusters/<int:pk>/dismiss/", views.decide_cluster, {"decision": "dismiss"}, name="dismiss_cluster"),
     path("compounds/<str:code>/", views.compound, name="compound"),
+    path("missed/", views.missed, name="missed"),
     path("me/", views.me, name="me"),
     path("me/report/", views.daily_report, name="daily_report"),
 ]

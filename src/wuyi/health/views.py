@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from wuyi.accounts.audit import client_ip, record, record_many
 from wuyi.accounts.models import Role
-from wuyi.accounts.scoping import can_see_area, scope
+from wuyi.accounts.scoping import can_see_area, phone_for, scope
 from wuyi.errors import DomainError
 from wuyi.health import compound_service, services
 from wuyi.health.forms import (
@@ -463,6 +463,42 @@ def compound(request, code: str):
     return render(request, "health/compound.html", {
         "compound": area, "status": status, "reasons": labelled(status.reasons), "on": on, "cases": cases,
         "is_health": request.user.role in HEALTH_ROLES,
+    })
+
+
+# ---- the three-person team ------------------------------------------------------------------------------
+
+
+@login_required
+def missed(request):
+    """People under home quarantine or observation in a community with no daily report for the day: the list
+    the community's three-person team (三人小组) follows up. For its community workers and for health officials
+    and workers above it (who pick the community)."""
+    user = request.user
+    if not (user.is_worker or user.role in HEALTH_ROLES) or not user.area_id:
+        raise PermissionDenied
+    communities = Area.objects.filter(level=Level.COMMUNITY, code__startswith=user.area.prefix).order_by("code")
+    if user.area.level == Level.COMMUNITY:
+        community = user.area
+    else:
+        community = communities.filter(code=request.GET.get("community", "")).first()
+    day = timezone.localdate()
+    if request.GET.get("day"):
+        try:
+            day = dt.date.fromisoformat(request.GET["day"])
+        except ValueError:
+            raise Http404("not a date") from None
+    people = []
+    if community is not None:
+        people = list(scope(user, services.missed_reports(community, day)).prefetch_related(
+            "memberships__household__building__compound"))
+        for p in people:
+            p.phone_shown = phone_for(user, p.phone)
+            p.home = next((m.household for m in p.memberships.all() if m.moved_out is None), None)
+        record_many(user, [p.pk for p in people], "view", f"missed daily reports {day}", client_ip(request))
+    return render(request, "health/missed.html", {
+        "community": community, "day": day, "people": people,
+        "communities": communities[:1000] if user.area.level != Level.COMMUNITY else None,
     })
 
 
