@@ -20,6 +20,7 @@ from wuyi.accounts.scoping import can_see_area, scope
 from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.health import compound_service, services
 from wuyi.health.models import CaseKind, PersonColour, RiskList, TestOutcome
+from wuyi.health.services import colour_of
 from wuyi.health.zoning_service import list_for, previous
 from wuyi.people.models import Person
 from wuyi.places.models import Area, Level
@@ -186,10 +187,7 @@ def person_colour(request: HttpRequest, person_id: PersonId):
         raise NotFound("person", "person_id")
     if person.pk != request.user.person_id:
         record(request.user, person, "view", "colour (API)", client_ip(request))
-    stored = PersonColour.objects.filter(person=person).first()
-    if stored is None:
-        services.recompute_colours([person.pk])
-        stored = PersonColour.objects.get(person=person)
+    stored = colour_of(person.pk)
     return {"person_id": person.pk, "colour": stored.colour, "rule_id": stored.rule_id,
             "reasons": _reasons(stored.reasons), "next_change": stored.next_change,
             "computed_at": stored.computed_at}

@@ -197,6 +197,15 @@ def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, 
     return len(ids)
 
 
+def colour_of(person_id: int) -> PersonColour:
+    """A person's stored colour; computed now if it never was (a person added since the last city-wide run)."""
+    stored = PersonColour.objects.filter(person_id=person_id).first()
+    if stored is None:
+        recompute_colours([person_id])
+        stored = PersonColour.objects.get(person_id=person_id)
+    return stored
+
+
 def has_facts(person_ref: str = "pk") -> Q:
     """A filter: the person at ``person_ref`` has a case, contact, quarantine order, test result or flag."""
     return (

@@ -213,9 +213,7 @@ def search(request):
 
 
 def _colour(person_id: int) -> dict | None:
-    stored = PersonColour.objects.filter(person_id=person_id).first()
-    if stored is None:
-        return None
+    stored = services.colour_of(person_id)
     return {"colour": stored.colour, "label": dict(Colour.choices).get(stored.colour, stored.colour),
             "reasons": labelled(stored.reasons), "next_change": stored.next_change, "rule_id": stored.rule_id,
             "computed_at": stored.computed_at}
