@@ -5,7 +5,8 @@ import datetime as dt
 from django.utils import timezone
 
 from wuyi.accounts.models import AuditEntry
-from wuyi.health.models import Case, CloseContact, TestResult
+from wuyi.health.models import Case, CloseContact
+from wuyi.health.models import TestResult as NucleicAcidResult
 
 
 def as_user(client, world, key):
@@ -52,7 +53,7 @@ def test_bad_input_is_a_4xx_with_code_message_and_field_and_nothing_is_written(c
                         {"sampled_at": "2020-03-01T09:00:00", "outcome": "negative"},
                         content_type="application/json")
     assert naive.status_code == 400 and naive.json()["field"] == "sampled_at"
-    assert not Case.objects.exists() and not CloseContact.objects.exists() and not TestResult.objects.exists()
+    assert not Case.objects.exists() and not CloseContact.objects.exists() and not NucleicAcidResult.objects.exists()
 
 
 def test_only_officials_record_and_a_resident_reads_only_their_own_colour(client, world):
