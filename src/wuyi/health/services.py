@@ -24,6 +24,7 @@ from wuyi.accounts import audit
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, NotFound
 from wuyi.health import colour_rules as rules
+from wuyi.health.signals import colours_recomputed
 from wuyi.health.models import (
     Case,
     CaseKind,
@@ -194,6 +195,7 @@ def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, 
             unique_fields=["person"],
             update_fields=["rule_id", "colour", "reasons", "next_change", "computed_at"],
         )
+        colours_recomputed.send(sender=PersonColour, person_ids=batch)
     return len(ids)
 
 
@@ -265,6 +267,7 @@ def recompute_city(
         for start in range(0, len(ids), batch_size):
             recompute_colours(ids[start : start + batch_size], at, rule_id)
             report("facts", min(start + batch_size, len(ids)), len(ids))
+        colours_recomputed.send(sender=PersonColour, person_ids=None)
     return CityRecompute(rule_id, at, updated + inserted, len(ids))
 
 
