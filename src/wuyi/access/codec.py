@@ -1,0 +1,579 @@
+"""The signed code: ``"WY1:" + base45(zlib(COSE_Sign1))`` (DESIGN.md §5), its encoder and its verifier.
+
+The layers are those of the EU Digital COVID Certificate (eHealth Network, "Electronic Health Certificate
+Container Format" (HCERT) 1.0.x; COSE: RFC 9052/9053; CWT: RFC 8392; Base45: RFC 9285) with our own prefix:
+
+- prefix ``WY1:`` (a parameter: ``HC1:`` reads the DCC test vectors);
+- Base45 of the zlib-compressed bytes;
+- a COSE_Sign1 with CBOR tag 18, optionally inside the CWT tag 61; the protected header holds the algorithm
+  (ES256, -7) and the kid; the verifier also takes either from the unprotected header when the protected one
+  lacks it (a protected kid always wins), and verifies ES256 and PS256 (an algorithm must match its key's type);
+- a CWT payload with iss (1), exp (4), iat (6), optionally nbf (5, a visitor's window not yet open), and under
+  -260 our map ``{"sub", "col", "cmp", "nm", "kind"}``.
+
+The kid of one of our keys is the first 8 bytes of the SHA-256 of its public key as DER SubjectPublicKeyInfo
+(:func:`key_id`); a key taken from an X.509 certificate gets the DCC kid, the first 8 bytes of the SHA-256 of
+the certificate's DER (:meth:`TrustList.add_certificate`).
+
+:func:`verify` checks in this order and raises the first failure, each a :class:`CodeError` with a stable
+``code``: prefix (``unknown_prefix``) → Base45, zlib, COSE structure (``malformed``) → kid in the trust list
+(``unknown_key``) → signature (``bad_signature``) → the claims' structure (``malformed``) → time
+(``not_yet_valid`` before nbf or iat, ``expired`` at or after exp) → revocation (``revoked``) → compound
+(``not_for_this_compound``). Nothing under the signature is read beyond the COSE envelope until the signature
+holds. A revocation names a pseudonym and a moment: it refuses every code of that pseudonym issued at or before
+the moment (iat <= revoked since), so a code issued after it, the replacement, passes. A code is for a compound
+when the compound's code is in its ``cmp`` list.
+
+Times are integer seconds since the epoch (UTC) or aware datetimes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+import base45
+import cbor2
+import segno
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+PREFIX = "WY1:"
+DCC_PREFIX = "HC1:"
+
+# COSE (RFC 9052/9053) and CWT (RFC 8392) numbers.
+COSE_SIGN1_TAG = 18
+CWT_TAG = 61
+HEADER_ALG = 1
+HEADER_KID = 4
+ES256 = -7
+PS256 = -37
+CLAIM_ISS = 1
+CLAIM_EXP = 4
+CLAIM_NBF = 5
+CLAIM_IAT = 6
+# The claim key of the DCC's health certificate, reused for ours (DESIGN.md §5).
+CLAIM_WUYI = -260
+
+KINDS = ("resident", "worker", "visitor", "paper")
+KID_BYTES = 8
+ES256_SIGNATURE_BYTES = 64
+# Ours are ~230 bytes decompressed and DCC codes a few KiB; anything past this is refused before it is inflated.
+MAX_DECOMPRESSED_BYTES = 64 * 1024
+BASE45_ALPHABET = frozenset(base45.BASE45_CHARSET)
+TIME_LIMIT = 2**62
+ZLIB_LEVEL = 9
+
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+class CodeError(Exception):
+    """A code refused: ``code`` is stable for machines, ``layer`` says where it failed."""
+
+    code: ClassVar[str] = "invalid"
+    default_layer: ClassVar[str] = ""
+
+    def __init__(self, message: str, *, layer: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.layer = layer or self.default_layer
+
+
+class Malformed(CodeError):
+    """Not a code: bad Base45, zlib, CBOR, COSE or claims structure (``layer`` names which)."""
+
+    code = "malformed"
+
+
+class UnknownPrefix(CodeError):
+    code = "unknown_prefix"
+    default_layer = "prefix"
+
+
+class UnknownKey(CodeError):
+    code = "unknown_key"
+    default_layer = "cose"
+
+
+class BadSignature(CodeError):
+    code = "bad_signature"
+    default_layer = "cose"
+
+
+class Expired(CodeError):
+    code = "expired"
+    default_layer = "time"
+
+
+class NotYetValid(CodeError):
+    code = "not_yet_valid"
+    default_layer = "time"
+
+
+class Revoked(CodeError):
+    code = "revoked"
+    default_layer = "revocation"
+
+
+class NotForThisCompound(CodeError):
+    code = "not_for_this_compound"
+    default_layer = "compound"
+
+
+# --- keys ------------------------------------------------------------------------------------------------
+
+
+def key_id(public_key: PublicKey) -> bytes:
+    """Our kid: the first 8 bytes of the SHA-256 of the public key as DER SubjectPublicKeyInfo."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).digest()[:KID_BYTES]
+
+
+def certificate_kid(certificate: x509.Certificate) -> bytes:
+    """The DCC kid of a signer certificate: the first 8 bytes of the SHA-256 of its DER."""
+    return certificate.fingerprint(hashes.SHA256())[:KID_BYTES]
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A P-256 private key and its kid. Codes are signed ES256."""
+
+    private_key: ec.EllipticCurvePrivateKey = field(repr=False)
+    kid: bytes = field(init=False)
+
+    def __post_init__(self):
+        if not isinstance(self.private_key, ec.EllipticCurvePrivateKey) or not isinstance(
+            self.private_key.curve, ec.SECP256R1
+        ):
+            raise ValueError("a signing key must be a P-256 (secp256r1) private key")
+        object.__setattr__(self, "kid", key_id(self.private_key.public_key()))
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(ec.generate_private_key(ec.SECP256R1()))
+
+    @classmethod
+    def from_pem(cls, pem: bytes, password: bytes | None = None) -> SigningKey:
+        return cls(serialization.load_pem_private_key(pem, password=password))
+
+    def to_pem(self, password: bytes | None = None) -> bytes:
+        """PKCS#8 PEM, encrypted with the best available algorithm when a password is given."""
+        encryption = (
+            serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+        )
+        return self.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+
+    @property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self.private_key.public_key()
+
+    def public_pem(self) -> bytes:
+        return self.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+
+class TrustList(Mapping[bytes, PublicKey]):
+    """kid → public key, loaded once so that :func:`verify` parses no key."""
+
+    def __init__(self, keys: Mapping[bytes, PublicKey] | None = None):
+        self._keys: dict[bytes, PublicKey] = {}
+        for kid, key in (keys or {}).items():
+            self.add(key, kid=kid)
+
+    @classmethod
+    def of(cls, *keys: PublicKey | SigningKey) -> TrustList:
+        trust = cls()
+        for key in keys:
+            trust.add(key.public_key if isinstance(key, SigningKey) else key)
+        return trust
+
+    def add(self, public_key: PublicKey, *, kid: bytes | None = None) -> bytes:
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            if not isinstance(public_key.curve, ec.SECP256R1):
+                raise ValueError("only P-256 EC keys verify ES256")
+        elif not isinstance(public_key, rsa.RSAPublicKey):
+            raise ValueError("a trusted key is a P-256 EC key or an RSA key")
+        kid = key_id(public_key) if kid is None else bytes(kid)
+        self._keys[kid] = public_key
+        return kid
+
+    def add_pem(self, pem: bytes, *, kid: bytes | None = None) -> bytes:
+        """A SubjectPublicKeyInfo PEM (``-----BEGIN PUBLIC KEY-----``)."""
+        return self.add(serialization.load_pem_public_key(pem), kid=kid)
+
+    def add_der(self, der: bytes, *, kid: bytes | None = None) -> bytes:
+        """A DER SubjectPublicKeyInfo."""
+        return self.add(serialization.load_der_public_key(der), kid=kid)
+
+    def add_certificate(self, certificate: bytes | x509.Certificate, *, kid: bytes | None = None) -> bytes:
+        """An X.509 certificate (PEM, DER or loaded); its kid defaults to the DCC one, :func:`certificate_kid`."""
+        if not isinstance(certificate, x509.Certificate):
+            if certificate.lstrip().startswith(b"-----BEGIN"):
+                certificate = x509.load_pem_x509_certificate(certificate)
+            else:
+                certificate = x509.load_der_x509_certificate(certificate)
+        return self.add(certificate.public_key(), kid=certificate_kid(certificate) if kid is None else kid)
+
+    def __getitem__(self, kid: bytes) -> PublicKey:
+        return self._keys[kid]
+
+    def get(self, kid, default=None):
+        return self._keys.get(kid, default)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+# --- claims ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a code says: a pseudonym, a colour, the compounds it opens, a masked name, a kind, and its times."""
+
+    sub: str
+    col: str
+    cmp: tuple[str, ...]
+    nm: str
+    kind: str
+    iss: str
+    iat: int
+    exp: int
+    nbf: int | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "cmp", tuple(self.cmp))
+        problems = _claim_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_cwt(self) -> dict:
+        cwt = {
+            CLAIM_ISS: self.iss,
+            CLAIM_EXP: self.exp,
+            CLAIM_IAT: self.iat,
+            CLAIM_WUYI: {
+                "sub": self.sub,
+                "col": self.col,
+                "cmp": list(self.cmp),
+                "nm": self.nm,
+                "kind": self.kind,
+            },
+        }
+        if self.nbf is not None:
+            cwt[CLAIM_NBF] = self.nbf
+        return cwt
+
+    @classmethod
+    def from_cwt(cls, cwt: Mapping) -> Claims:
+        """Our claims from a decoded CWT map (:func:`decode_cwt`); :class:`Malformed` when they do not fit."""
+        ours = cwt.get(CLAIM_WUYI)
+        if not isinstance(ours, Mapping):
+            raise Malformed(f"claim {CLAIM_WUYI} is not a map", layer="claims")
+        cmp = ours.get("cmp")
+        if not _is_sequence(cmp):
+            raise Malformed("cmp is not an array", layer="claims")
+        try:
+            return cls(
+                sub=ours.get("sub"),
+                col=ours.get("col"),
+                cmp=tuple(cmp),
+                nm=ours.get("nm"),
+                kind=ours.get("kind"),
+                iss=cwt.get(CLAIM_ISS),
+                iat=cwt.get(CLAIM_IAT),
+                exp=cwt.get(CLAIM_EXP),
+                nbf=cwt.get(CLAIM_NBF),
+            )
+        except ValueError as exc:
+            raise Malformed(str(exc), layer="claims") from exc
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_time(value) -> bool:
+    """A NumericDate we can compare and print: a finite number within ±2**62 seconds."""
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) < TIME_LIMIT
+    return _is_int(value) and abs(value) < TIME_LIMIT
+
+
+def _is_sequence(value) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray)
+
+
+def _claim_problems(claims: Claims) -> list[str]:
+    problems = []
+    for name in ("sub", "col", "nm", "iss"):
+        value = getattr(claims, name)
+        if not isinstance(value, str) or not value:
+            problems.append(f"{name} must be a non-empty string")
+    if not all(isinstance(code, str) and code for code in claims.cmp):
+        problems.append("cmp must hold non-empty strings")
+    if claims.kind not in KINDS:
+        problems.append(f"kind must be one of {', '.join(KINDS)}")
+    for name in ("iat", "exp", "nbf"):
+        value = getattr(claims, name)
+        if not (value is None and name == "nbf") and not (_is_int(value) and _is_time(value)):
+            problems.append(f"{name} must be an integer number of seconds")
+    if not problems and claims.exp <= claims.iat:
+        problems.append("exp must be after iat")
+    return problems
+
+
+# --- the layers ------------------------------------------------------------------------------------------
+
+
+def unprefix(text: str, prefix: str = PREFIX) -> str:
+    if not isinstance(text, str):
+        raise Malformed("a code is text", layer="prefix")
+    if not text.startswith(prefix):
+        raise UnknownPrefix(f"does not start with {prefix!r}")
+    return text[len(prefix) :]
+
+
+def b45decode(text: str) -> bytes:
+    """Strict Base45: only the 45 characters of RFC 9285 (no trailing newline, no lower case)."""
+    if not BASE45_ALPHABET.issuperset(text):
+        raise Malformed("a character outside Base45", layer="base45")
+    try:
+        return base45.b45decode(text)
+    except ValueError as exc:
+        raise Malformed("invalid Base45", layer="base45") from exc
+
+
+def decompress(data: bytes) -> bytes:
+    """One whole zlib stream, nothing after it, at most :data:`MAX_DECOMPRESSED_BYTES` inflated."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
+    except zlib.error as exc:
+        raise Malformed(f"invalid zlib data ({exc})", layer="zlib") from exc
+    if inflater.unconsumed_tail:
+        raise Malformed("inflates past the size limit", layer="zlib")
+    if not inflater.eof:
+        raise Malformed("truncated zlib stream", layer="zlib")
+    if inflater.unused_data:
+        raise Malformed("data after the zlib stream", layer="zlib")
+    return out
+
+
+def decode_cbor(data: bytes, *, layer: str = "cbor"):
+    """Exactly one CBOR data item, nothing after it."""
+    stream = io.BytesIO(data)
+    try:
+        value = cbor2.CBORDecoder(stream).decode()
+    except (
+        Exception
+    ) as exc:  # cbor2 raises CBORDecodeError, but also ValueError, OverflowError, … on bad input
+        raise Malformed(f"invalid CBOR ({exc.__class__.__name__})", layer=layer) from exc
+    if stream.tell() != len(data):
+        raise Malformed("data after the CBOR item", layer=layer)
+    return value
+
+
+@dataclass(frozen=True)
+class CoseSign1:
+    """A decoded, not yet verified COSE_Sign1."""
+
+    protected_bytes: bytes
+    protected: Mapping
+    unprotected: Mapping
+    payload: bytes
+    signature: bytes
+
+    def _header(self, label: int):
+        return self.protected[label] if label in self.protected else self.unprotected.get(label)
+
+    @property
+    def kid(self) -> bytes | None:
+        return self._header(HEADER_KID)
+
+    @property
+    def alg(self):
+        return self._header(HEADER_ALG)
+
+    def to_be_signed(self) -> bytes:
+        return sig_structure(self.protected_bytes, self.payload)
+
+
+def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
+    """The Sig_structure of a COSE_Sign1 without external data (RFC 9052 §4.4)."""
+    return cbor2.dumps(["Signature1", protected_bytes, b"", payload])
+
+
+def decode_cose(data: bytes) -> CoseSign1:
+    """A COSE_Sign1 tagged 18, bare or inside the CWT tag 61."""
+    item = decode_cbor(data, layer="cose")
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
+    if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG):
+        raise Malformed("not a COSE_Sign1 (CBOR tag 18)", layer="cose")
+    parts = item.value
+    if not _is_sequence(parts) or len(parts) != 4:
+        raise Malformed("a COSE_Sign1 is an array of 4", layer="cose")
+    protected_bytes, unprotected, payload, signature = parts
+    if not isinstance(protected_bytes, bytes):
+        raise Malformed("the protected header is not a byte string", layer="cose")
+    protected = decode_cbor(protected_bytes, layer="cose") if protected_bytes else {}
+    if not isinstance(protected, Mapping) or not isinstance(unprotected, Mapping):
+        raise Malformed("a header is not a map", layer="cose")
+    if not isinstance(payload, bytes):
+        raise Malformed("the payload is not a byte string", layer="cose")
+    if not isinstance(signature, bytes):
+        raise Malformed("the signature is not a byte string", layer="cose")
+    message = CoseSign1(protected_bytes, protected, unprotected, payload, signature)
+    if message.kid is not None and not isinstance(message.kid, bytes):
+        raise Malformed("the kid is not a byte string", layer="cose")
+    return message
+
+
+def find_key(message: CoseSign1, trust: Mapping[bytes, PublicKey]) -> PublicKey:
+    kid = message.kid
+    if kid is None:
+        raise UnknownKey("no kid")
+    key = trust.get(kid)
+    if key is None:
+        raise UnknownKey(f"kid {kid.hex()} is not in the trust list")
+    return key
+
+
+def verify_signature(message: CoseSign1, public_key: PublicKey) -> None:
+    """ES256 with a P-256 key or PS256 (salt length = 32, the digest's) with an RSA key; else BadSignature."""
+    alg = message.alg
+    to_be_signed = message.to_be_signed()
+    try:
+        if _is_int(alg) and alg == ES256 and isinstance(public_key, ec.EllipticCurvePublicKey):
+            if len(message.signature) != ES256_SIGNATURE_BYTES:
+                raise BadSignature("an ES256 signature is 64 bytes")
+            public_key.verify(_der_signature(message.signature), to_be_signed, ec.ECDSA(hashes.SHA256()))
+        elif _is_int(alg) and alg == PS256 and isinstance(public_key, rsa.RSAPublicKey):
+            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+            public_key.verify(message.signature, to_be_signed, pss, hashes.SHA256())
+        else:
+            raise BadSignature("the algorithm is not ES256 or PS256 with a key of its type")
+    except InvalidSignature as exc:
+        raise BadSignature("the signature does not verify") from exc
+
+
+def _der_signature(raw: bytes) -> bytes:
+    half = len(raw) // 2
+    return encode_dss_signature(int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big"))
+
+
+def _raw_signature(der: bytes) -> bytes:
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def decode_cwt(payload: bytes) -> Mapping:
+    """The CWT claims map; iss must be text and exp, nbf, iat numbers where present."""
+    claims = decode_cbor(payload, layer="cwt")
+    if not isinstance(claims, Mapping):
+        raise Malformed("the CWT payload is not a map", layer="cwt")
+    if CLAIM_ISS in claims and not isinstance(claims[CLAIM_ISS], str):
+        raise Malformed("iss is not text", layer="cwt")
+    for claim in (CLAIM_EXP, CLAIM_NBF, CLAIM_IAT):
+        value = claims.get(claim)
+        if value is not None and not _is_time(value):
+            raise Malformed(f"claim {claim} is not a NumericDate", layer="cwt")
+    return claims
+
+
+def check_times(cwt: Mapping, now: int | float | datetime, *, leeway: int = 0) -> None:
+    """NotYetValid before nbf or iat, Expired at or after exp (RFC 8392), each give or take ``leeway`` seconds."""
+    now = _seconds(now)
+    for claim, name in ((CLAIM_NBF, "nbf"), (CLAIM_IAT, "iat")):
+        start = cwt.get(claim)
+        if start is not None and now + leeway < start:
+            raise NotYetValid(f"valid from {int(start)} ({name}), now {int(now)}")
+    exp = cwt.get(CLAIM_EXP)
+    if exp is not None and now - leeway >= exp:
+        raise Expired(f"expired at {int(exp)}, now {int(now)}")
+
+
+def _seconds(moment: int | float | datetime) -> float:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ValueError("a naive datetime: give an aware one (UTC)")
+        return moment.timestamp()
+    return moment
+
+
+# --- encode and verify -----------------------------------------------------------------------------------
+
+
+def encode(claims: Claims, key: SigningKey, *, prefix: str = PREFIX) -> str:
+    """The code text for ``claims``, signed ES256 by ``key``."""
+    protected_bytes = cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: key.kid}, canonical=True)
+    payload = cbor2.dumps(claims.to_cwt(), canonical=True)
+    der = key.private_key.sign(sig_structure(protected_bytes, payload), ec.ECDSA(hashes.SHA256()))
+    message = cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, {}, payload, _raw_signature(der)])
+    compressed = zlib.compress(cbor2.dumps(message), ZLIB_LEVEL)
+    return prefix + base45.b45encode(compressed).decode("ascii")
+
+
+def verify(
+    text: str,
+    trust: Mapping[bytes, PublicKey],
+    now: int | float | datetime,
+    *,
+    prefix: str = PREFIX,
+    revoked: Mapping[str, int] | None = None,
+    compound: str | None = None,
+    leeway: int = 0,
+) -> Claims:
+    """The claims of a valid code, or the first :class:`CodeError` in the order of the module docstring.
+
+    ``revoked`` maps a pseudonym to the moment (epoch seconds) since which its codes are revoked; ``compound``
+    is the code of the compound whose gate asks; ``leeway`` forgives that many seconds of clock drift.
+    """
+    message = decode_cose(decompress(b45decode(unprefix(text, prefix))))
+    verify_signature(message, find_key(message, trust))
+    claims = Claims.from_cwt(decode_cwt(message.payload))
+    check_times({CLAIM_IAT: claims.iat, CLAIM_EXP: claims.exp, CLAIM_NBF: claims.nbf}, now, leeway=leeway)
+    if revoked:
+        since = revoked.get(claims.sub)
+        if since is not None and claims.iat <= since:
+            raise Revoked(f"{claims.sub} revoked since {since}, code issued {claims.iat}")
+    if compound is not None and compound not in claims.cmp:
+        raise NotForThisCompound(f"not for compound {compound}")
+    return claims
+
+
+# --- the QR ----------------------------------------------------------------------------------------------
+
+
+def qr(text: str) -> segno.QRCode:
+    """The QR of a code: alphanumeric mode (Base45's alphabet is QR's), error correction Q, as DCC codes."""
+    return segno.make_qr(text, error="q", mode="alphanumeric", boost_error=False)
+
+
+def qr_svg(text: str, *, scale: int = 4) -> str:
+    return qr(text).svg_inline(scale=scale)
+
+
+def qr_png(text: str, *, scale: int = 4) -> bytes:
+    out = io.BytesIO()
+    qr(text).save(out, kind="png", scale=scale)
+    return out.getvalue()
