@@ -109,7 +109,7 @@ class Case(models.Model):
         Area, verbose_name=_("district of report"), on_delete=models.PROTECT, related_name="reported_cases",
         limit_choices_to={"level": Level.DISTRICT},
     )
-    imported = models.BooleanField(_("imported"), default=False)
+    imported = models.BooleanField(_("imported case"), default=False)
     outcome = models.CharField(_("outcome"), max_length=16, choices=CaseOutcome.choices, default=CaseOutcome.UNDER_TREATMENT)
     outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
     cluster = models.ForeignKey(
