@@ -21,10 +21,11 @@ effective date of its base. :func:`rules_on` gives the city-wide default on a da
 2020-02-09, relaxed from 2020-03-29); a compound may be given any id from :data:`RULES`, and naming an id applies
 it to any date.
 
-The order of the checks (first failing check decides): a vehicle; a typed temperature outside 34.0–43.0 °C
-("check the thermometer"); a fever; a verification error; a red, then a yellow code (both directions); who may
-come in (entering only); a missing temperature where one is required; then allow. A fever and a red code come
-before everything that has no duty to report, so a report is never lost behind another refusal.
+The order of the checks (the first that fails decides): a vehicle; a fever; a red code (both directions); a
+typed temperature outside 34.0–43.0 °C ("check the thermometer"); a verification error; a yellow code (both
+directions); who may come in (entering only); a missing temperature where one is required; then allow. The two
+findings the guard must report, a fever and a red code, come before every refusal that carries no report, so a
+report is never hidden behind another refusal.
 
 What is confirmed (POLICY.md)
 -----------------------------
@@ -54,7 +55,9 @@ What is not confirmed (as specified by issue 4, or chosen here; source not confi
   fever but no source there gives the number.
 - The plausible range 34.0–43.0 °C (both ends included) is a data-entry check chosen here, not policy.
 - That red and yellow codes are refused in both directions everywhere: issue 4 says "red or yellow refused"; the
-  sources confirm it only for 大浪街道 and say red is quarantine or a case.
+  sources confirm it only for 大浪街道 and say red is quarantine or a case. A red code at the gate, either way,
+  is reported to the community (the brief names the report for a red code leaving; coming in, it is chosen
+  here); a yellow code's holder is sent to the community without a report (chosen here).
 - Workers in prevention roles (cadres, social workers, volunteers, medical staff, police, property staff) with a
   code that lists the compound are admitted under both policies. Issue 4's strict policy names only residents
   and registered visitors; the three-person team exists (§1d, CONFIRMED), but no source says how it passed the
@@ -76,8 +79,11 @@ What is not confirmed (as specified by issue 4, or chosen here; source not confi
 - Effective dates: ``strict-2020-02`` from 2020-02-09, the pass guideline (the 2020-02-07 measures behind it
   closed the gates to outsiders; the pass made a code the way in); ``relaxed-2020-03-29`` from 2020-03-29, the
   notice. A layered exit quota has no date of its own.
-- The verification error codes in :data:`VERIFICATION_NEXT_STEPS` are those expected of the codec (DESIGN.md §5
-  names the checks, not their codes); an error code not listed is still a denial with that reason.
+- The verification error codes in :data:`VERIFICATION_NEXT_STEPS` are the ``code`` of the codec's errors
+  (``access/codec.py``); an error code not listed there (such as the codec's generic ``invalid``) is still a
+  denial with that reason, and the guard calls the community. What the guard does about each error is chosen
+  here: an unreadable, expired or foreign code, ask for a fresh code or a paper pass; a revoked, forged or
+  untrusted one, call the community; a code for another compound, register as a visitor.
 """
 
 from __future__ import annotations
@@ -198,6 +204,7 @@ VERIFICATION_NEXT_STEPS: dict[str, NextStep] = {
     "expired": NextStep.ASK_FOR_PAPER_PASS,
     "not_yet_valid": NextStep.ASK_FOR_PAPER_PASS,
     "malformed": NextStep.ASK_FOR_PAPER_PASS,
+    "unknown_prefix": NextStep.ASK_FOR_PAPER_PASS,
     "revoked": NextStep.CALL_THE_COMMUNITY,
     "bad_signature": NextStep.CALL_THE_COMMUNITY,
     "unknown_key": NextStep.CALL_THE_COMMUNITY,
@@ -207,6 +214,7 @@ VERIFICATION_TEXTS: dict[str, str] = {
     "expired": "The code has expired.",
     "not_yet_valid": "The code is not valid yet.",
     "malformed": "The code cannot be read.",
+    "unknown_prefix": "This is not a wuyi code.",
     "revoked": "The code has been revoked.",
     "bad_signature": "The code's signature is not valid: it may be forged.",
     "unknown_key": "The code was signed by a key this gate does not trust.",
@@ -404,34 +412,14 @@ def _decide_base(regime: _Regime, gate: GateInput) -> Decision:
         return _decision(rule_id, True, ReasonCode.MAY_LEAVE, NextStep.LET_OUT, "A vehicle leaving.")
 
     temperature = gate.temperature
-    if temperature is not None:
-        if not plausible(temperature):
-            return _decision(
-                rule_id,
-                False,
-                ReasonCode.IMPLAUSIBLE_TEMPERATURE,
-                NextStep.CHECK_THERMOMETER,
-                f"{temperature} °C is not a body temperature "
-                f"({PLAUSIBLE_MIN_CELSIUS}–{PLAUSIBLE_MAX_CELSIUS} °C): a typing or thermometer error.",
-            )
-        if is_fever(temperature):
-            return _decision(
-                rule_id,
-                False,
-                ReasonCode.FEVER,
-                NextStep.REPORT_TO_COMMUNITY,
-                f"Fever: {_celsius(temperature)}, at or above {FEVER_FROM_CELSIUS} °C.",
-                report=True,
-            )
-
-    error = gate.verification_error
-    if error is not None:
+    if temperature is not None and plausible(temperature) and is_fever(temperature):
         return _decision(
             rule_id,
             False,
-            error,
-            VERIFICATION_NEXT_STEPS.get(error, NextStep.CALL_THE_COMMUNITY),
-            VERIFICATION_TEXTS.get(error, f"The code could not be verified ({error})."),
+            ReasonCode.FEVER,
+            NextStep.REPORT_TO_COMMUNITY,
+            f"Fever: {_celsius(temperature)}, at or above {FEVER_FROM_CELSIUS} °C.",
+            report=True,
         )
 
     code = gate.code
@@ -445,6 +433,27 @@ def _decide_base(regime: _Regime, gate: GateInput) -> Decision:
             f"{code.label} with a red code (a case, a contact or in quarantine): the holder {what}.",
             report=True,
         )
+
+    if temperature is not None and not plausible(temperature):
+        return _decision(
+            rule_id,
+            False,
+            ReasonCode.IMPLAUSIBLE_TEMPERATURE,
+            NextStep.CHECK_THERMOMETER,
+            f"{temperature} °C is not a body temperature "
+            f"({PLAUSIBLE_MIN_CELSIUS}–{PLAUSIBLE_MAX_CELSIUS} °C): a typing or thermometer error.",
+        )
+
+    error = gate.verification_error
+    if error is not None:
+        return _decision(
+            rule_id,
+            False,
+            error,
+            VERIFICATION_NEXT_STEPS.get(error, NextStep.CALL_THE_COMMUNITY),
+            VERIFICATION_TEXTS.get(error, f"The code could not be verified ({error})."),
+        )
+
     if code is not None and code.colour is Colour.YELLOW:
         return _decision(
             rule_id,
