@@ -24,7 +24,6 @@ from wuyi.accounts import audit
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, NotFound
 from wuyi.health import colour_rules as rules
-from wuyi.health.signals import colours_recomputed
 from wuyi.health.models import (
     Case,
     CaseKind,
@@ -43,6 +42,7 @@ from wuyi.health.models import (
     TestOutcome,
     TestResult,
 )
+from wuyi.health.signals import colours_recomputed
 from wuyi.people.models import Membership, Person
 from wuyi.people.services import SYMPTOMS
 from wuyi.places.models import CODE_LENGTH, Area, Household, Level, code_range
