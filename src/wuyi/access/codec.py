@@ -42,7 +42,7 @@ import base45
 import cbor2
 import segno
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -74,6 +74,18 @@ TIME_LIMIT = 2**62
 ZLIB_LEVEL = 9
 
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+
+def _signing_algorithm() -> ec.ECDSA:
+    """Deterministic ECDSA (RFC 6979) where OpenSSL has it (3.2+): the same claims and key give the same code,
+    and no signature depends on the randomness of the machine that signs. Elsewhere the random nonce of ECDSA."""
+    try:
+        return ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+    except UnsupportedAlgorithm:
+        return ec.ECDSA(hashes.SHA256())
+
+
+_SIGNING = _signing_algorithm()
 
 
 # --- errors ----------------------------------------------------------------------------------------------
@@ -363,7 +375,19 @@ def b45decode(text: str) -> bytes:
 
 
 def decompress(data: bytes) -> bytes:
-    """One whole zlib stream, nothing after it, at most :data:`MAX_DECOMPRESSED_BYTES` inflated."""
+    """One whole zlib stream, nothing after it, at most :data:`MAX_DECOMPRESSED_BYTES` inflated, zero padding.
+
+    Deflate ignores the bits that pad its last byte, so a code with a padding bit flipped would inflate to the
+    same signed message: such a code is refused, which leaves one text per message for any edit of a
+    character (zlib writes zero padding, as does every deflate encoder we know of).
+    """
+    out = _inflate(data)
+    if not _zero_padding(data, out):
+        raise Malformed("non-zero padding bits in the deflate stream", layer="zlib")
+    return out
+
+
+def _inflate(data: bytes) -> bytes:
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
@@ -376,6 +400,24 @@ def decompress(data: bytes) -> bytes:
     if inflater.unused_data:
         raise Malformed("data after the zlib stream", layer="zlib")
     return out
+
+
+def _zero_padding(data: bytes, out: bytes) -> bool:
+    """Whether the padding bits of the last deflate byte (before the 4-byte Adler-32) are zero.
+
+    Padding takes the top bits of that byte. Clear its highest set bit: if the stream still inflates to the
+    same bytes, that bit was padding. Had it been data it would lie in the end-of-block code (or in a stored
+    block's last byte), and changing it adds output or breaks the stream.
+    """
+    last = data[-5]
+    if not last:
+        return True
+    cleared = bytearray(data)
+    cleared[-5] = last & ~(1 << (last.bit_length() - 1))
+    try:
+        return _inflate(bytes(cleared)) != out
+    except Malformed:
+        return True
 
 
 def decode_cbor(data: bytes, *, layer: str = "cbor"):
@@ -527,7 +569,7 @@ def encode(claims: Claims, key: SigningKey, *, prefix: str = PREFIX) -> str:
     """The code text for ``claims``, signed ES256 by ``key``."""
     protected_bytes = cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: key.kid}, canonical=True)
     payload = cbor2.dumps(claims.to_cwt(), canonical=True)
-    der = key.private_key.sign(sig_structure(protected_bytes, payload), ec.ECDSA(hashes.SHA256()))
+    der = key.private_key.sign(sig_structure(protected_bytes, payload), _SIGNING)
     message = cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, {}, payload, _raw_signature(der)])
     compressed = zlib.compress(cbor2.dumps(message), ZLIB_LEVEL)
     return prefix + base45.b45encode(compressed).decode("ascii")
