@@ -226,6 +226,26 @@ def test_malformed_base45(text):
     assert (error.code, error.layer) == ("malformed", "base45")
 
 
+@given(st.binary(max_size=400))
+@settings(max_examples=500, deadline=None)
+def test_base45_decodes_what_the_base45_package_encodes(data):
+    assert codec.b45decode(base45.b45encode(data).decode()) == data
+
+
+@given(st.text(alphabet=base45.BASE45_CHARSET + "a\n", max_size=40))
+@settings(max_examples=2000, deadline=None)
+def test_base45_accepts_exactly_what_the_base45_package_accepts_without_a_newline(text):
+    try:
+        expected = base45.b45decode(text) if "\n" not in text else None
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(Malformed):
+            codec.b45decode(text)
+    else:
+        assert codec.b45decode(text) == expected
+
+
 def test_a_non_string_is_malformed():
     error = refusal(CODE.encode())
     assert (error.code, error.layer) == ("malformed", "prefix")
