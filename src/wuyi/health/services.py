@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from wuyi.accounts import audit
@@ -235,10 +235,10 @@ def recompute_city(
 ) -> CityRecompute:
     """Recompute every person's colour at ``at``, in one transaction, set-based.
 
-    People with no facts on record all have the rule's default colour: one UPDATE of their stored colours
-    and one INSERT…SELECT for those with none yet. Only people with facts go through the rule module, in
-    rounds of ``batch_size`` (five reads and one upsert each). ``on_progress(stage, done, total)`` is
-    called after each step.
+    Everyone first gets the rule's default colour (that of a person with no facts on record): one UPDATE of
+    every stored colour, then one INSERT…SELECT for the people with none yet. Only people with facts, found in
+    the fact tables, then go through the rule module, in rounds of ``batch_size`` (five reads and one upsert
+    each) that overwrite their default. ``on_progress(stage, done, total)`` is called after each step.
     """
     at = _now(at)
     rule_id = _rule_id(rule_id, at)
@@ -246,29 +246,38 @@ def recompute_city(
     reasons = [list(reason) for reason in default.reasons]
     report = on_progress or (lambda stage, done, total: None)
     with transaction.atomic():
-        updated = PersonColour.objects.exclude(has_facts("person_id")).update(
+        with_facts = Case.objects.filter(person__isnull=False).values_list("person_id").order_by().union(
+            *(model.objects.values_list("person_id").order_by()
+              for model in (CloseContact, QuarantineOrder, TestResult, Flag))
+        )
+        ids = sorted(person_id for (person_id,) in with_facts)
+        updated = PersonColour.objects.update(
             rule_id=rule_id, colour=default.colour.value, reasons=reasons, next_change=None, computed_at=at
         )
-        missing = Person.objects.filter(~has_facts(), ~Q(Exists(PersonColour.objects.filter(person=OuterRef("pk")))))
-        select_sql, select_params = missing.values(pid=F("pk")).query.sql_with_params()
-        json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {PersonColour._meta.db_table} "
-                "(person_id, rule_id, colour, reasons, next_change, computed_at) "
-                f"SELECT missing.pid, %s, %s, {json_param}, NULL, %s FROM ({select_sql}) AS missing",
-                [rule_id, default.colour.value, json.dumps(reasons, ensure_ascii=False),
-                 connection.ops.adapt_datetimefield_value(at), *select_params],
-            )
-            inserted = cursor.rowcount
+        inserted = 0
+        # Skipped when the UPDATE reached everyone: a count costs less than probing every person's colour.
+        if not updated or updated < Person.objects.count():
+            # ON CONFLICT rather than NOT EXISTS: given the statistics of an empty colour table, PostgreSQL
+            # plans that join to the table being filled as a scan of it for every person. WHERE true: SQLite
+            # would read the ON after a bare FROM as a join constraint.
+            json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {PersonColour._meta.db_table} "
+                    "(person_id, rule_id, colour, reasons, next_change, computed_at) "
+                    f"SELECT id, %s, %s, {json_param}, NULL, %s FROM {Person._meta.db_table} WHERE true "
+                    "ON CONFLICT (person_id) DO NOTHING",
+                    [rule_id, default.colour.value, json.dumps(reasons, ensure_ascii=False),
+                     connection.ops.adapt_datetimefield_value(at)],
+                )
+                inserted = cursor.rowcount
         report("default", 1, 1)
-        ids = list(Person.objects.filter(has_facts()).order_by("pk").values_list("pk", flat=True))
         report("facts", 0, len(ids))
         for start in range(0, len(ids), batch_size):
             recompute_colours(ids[start : start + batch_size], at, rule_id)
             report("facts", min(start + batch_size, len(ids)), len(ids))
         colours_recomputed.send(sender=PersonColour, person_ids=None)
-    return CityRecompute(rule_id, at, updated + inserted, len(ids))
+    return CityRecompute(rule_id, at, updated + inserted - len(ids), len(ids))
 
 
 # --- records ---------------------------------------------------------------------------------------------
