@@ -152,6 +152,17 @@ def test_a_visitor_code_carries_its_window():
     assert isinstance(refusal(code, ISSUED + HOURS), NotYetValid)
 
 
+def test_a_worker_code_carries_a_role_and_no_other_code_does():
+    worker = Claims(**{**CLAIMS.__dict__, "kind": "worker", "role": "courier"})
+    code = codec.encode(worker, KEY)
+    assert cbor2.loads(cbor2.loads(cose_of(code)).value[2])[-260]["role"] == "courier"
+    assert codec.verify(code, TRUST, SOON) == worker
+    with pytest.raises(ValueError, match="role"):
+        Claims(**{**CLAIMS.__dict__, "kind": "worker"})
+    with pytest.raises(ValueError, match="role"):
+        Claims(**{**CLAIMS.__dict__, "role": "courier"})
+
+
 def test_the_protected_header_is_es256_and_the_kid_and_the_claims_are_cwt():
     tag = cbor2.loads(cose_of(CODE))
     assert tag.tag == 18
@@ -408,6 +419,9 @@ CLAIMS_CASES = {
     "cmp not an array": sign1(cwt(cmp=COMPOUND)),
     "cmp with a number": sign1(cwt(cmp=[440304001001001])),
     "unknown kind": sign1(cwt(kind="tourist")),
+    "a worker without a role": sign1(cwt(kind="worker")),
+    "a resident with a role": sign1(cwt(role="cadre")),
+    "a worker with a numeric role": sign1(cwt(kind="worker", role=7)),
     "col a number": sign1(cwt(col=1)),
     "no iss": sign1({k: v for k, v in CLAIMS.to_cwt().items() if k != 1}),
     "iss a number": sign1({**CLAIMS.to_cwt(), 1: 440300}),

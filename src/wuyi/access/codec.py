@@ -9,7 +9,7 @@ Container Format" (HCERT) 1.0.x; COSE: RFC 9052/9053; CWT: RFC 8392; Base45: RFC
   (ES256, -7) and the kid; the verifier also takes either from the unprotected header when the protected one
   lacks it (a protected kid always wins), and verifies ES256 and PS256 (an algorithm must match its key's type);
 - a CWT payload with iss (1), exp (4), iat (6), optionally nbf (5, a visitor's window not yet open), and under
-  -260 our map ``{"sub", "col", "cmp", "nm", "kind"}``.
+  -260 our map ``{"sub", "col", "cmp", "nm", "kind"}``, with ``"role"`` on a worker's code and no other.
 
 The kid of one of our keys is the first 8 bytes of the SHA-256 of its public key as DER SubjectPublicKeyInfo
 (:func:`key_id`); a key taken from an X.509 certificate gets the DCC kid, the first 8 bytes of the SHA-256 of
@@ -23,6 +23,11 @@ the certificate's DER (:meth:`TrustList.add_certificate`).
 holds. A revocation names a pseudonym and a moment: it refuses every code of that pseudonym issued at or before
 the moment (iat <= revoked since), so a code issued after it, the replacement, passes. A code is for a compound
 when the compound's code is in its ``cmp`` list.
+
+The decoder is strict, so that anything but a code we signed is refused and a code has one text: Base45 in
+RFC 9285's alphabet only, one zlib stream with nothing after it and zero padding bits (see :func:`decompress`),
+at most :data:`MAX_DECOMPRESSED_BYTES` inflated, exactly one CBOR item at each level. It reads what cbor2 5 and
+6 decode to alike (lists or tuples, dicts or frozendicts).
 
 Times are integer seconds since the epoch (UTC) or aware datetimes.
 """
@@ -67,13 +72,14 @@ CLAIM_WUYI = -260
 KINDS = ("resident", "worker", "visitor", "paper")
 KID_BYTES = 8
 ES256_SIGNATURE_BYTES = 64
-# Ours are ~230 bytes decompressed and DCC codes a few KiB; anything past this is refused before it is inflated.
+# Ours are ~190 bytes decompressed, DCC codes a few KiB; inflating stops here and the code is refused.
 MAX_DECOMPRESSED_BYTES = 64 * 1024
 _NOT_BASE45 = 0xFF
 _BASE45_VALUES = bytes(
     base45.BASE45_CHARSET.index(chr(byte)) if chr(byte) in base45.BASE45_CHARSET else _NOT_BASE45
     for byte in range(256)
 )
+# A NumericDate beyond ±2**62 s is no date; the bound also keeps a huge CBOR integer out of messages.
 TIME_LIMIT = 2**62
 ZLIB_LEVEL = 9
 
@@ -96,7 +102,9 @@ _SIGNING = _signing_algorithm()
 
 
 class CodeError(Exception):
-    """A code refused: ``code`` is stable for machines, ``layer`` says where it failed."""
+    """A code refused: ``code`` is stable for machines, ``layer`` says where it failed: ``prefix``, ``base45``,
+    ``zlib``, ``cose`` (structure, kid, signature), ``cbor``, ``cwt``, ``claims``, ``time``, ``revocation`` or
+    ``compound``."""
 
     code: ClassVar[str] = "invalid"
     default_layer: ClassVar[str] = ""
