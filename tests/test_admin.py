@@ -15,6 +15,7 @@ def test_every_model_has_an_admin_page(client, world):
     from django.apps import apps
     from django.contrib import admin as django_admin
 
-    ours = [m for m in apps.get_models() if m.__module__.startswith("wuyi.")]
+    # A model with a composite key (the partitioned access log) cannot be registered in Django's admin.
+    ours = [m for m in apps.get_models() if m.__module__.startswith("wuyi.") and not m._meta.is_composite_pk]
     assert ours and all(django_admin.site.is_registered(m) for m in ours), [
         m.__name__ for m in ours if not django_admin.site.is_registered(m)]

@@ -4,6 +4,7 @@ WUYI_VAR          folder for the SQLite file and uploads (default: ./var)
 DATABASE_URL      e.g. postgres://user@127.0.0.1:5432/wuyi (default: SQLite in WAL mode under WUYI_VAR)
 SECRET_KEY        Django's signing key (default: a random key made once and kept in WUYI_VAR/secret-key)
 WUYI_ID_KEY       key of the HMAC that replaces ID numbers (default: a random key kept in WUYI_VAR/id-key)
+WUYI_KEY_PASSPHRASE  encrypts the code-signing private keys at rest (default: random, kept in WUYI_VAR/key-passphrase)
 DEBUG             "1" to turn on debug pages
 ALLOWED_HOSTS     comma-separated
 """
@@ -41,6 +42,7 @@ def _local_key(name: str) -> str:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_key("secret-key")
 WUYI_ID_KEY = (os.environ.get("WUYI_ID_KEY") or _local_key("id-key")).encode()
+WUYI_KEY_PASSPHRASE = (os.environ.get("WUYI_KEY_PASSPHRASE") or _local_key("key-passphrase")).encode()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "wuyi.people",
     "wuyi.health",
     "wuyi.accounts",
+    "wuyi.access",
     "wuyi.synth",
     "ninja",
     "django.contrib.admin",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("places/", include("wuyi.places.urls")),
     path("people/", include("wuyi.people.urls")),
     path("health/", include("wuyi.health.urls")),
+    path("access/", include("wuyi.access.urls")),
 ]

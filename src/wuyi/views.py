@@ -9,9 +9,9 @@ def home(request):
     """The landing page depends on the role (DESIGN.md §7)."""
     user = request.user
     if user.role in (Role.RESIDENT, Role.VOLUNTEER):
-        return redirect("people:me")
+        return redirect("access:my_code" if user.person_id else "people:me")
     if user.role == Role.GATE_GUARD and user.gate_id:
-        return redirect("places:compound", code=user.gate.compound.code)
+        return redirect("access:gate", code=user.gate.code)
     if user.role == Role.HEALTH_OFFICIAL and user.area_id:
         return redirect("health:workbench")
     if user.role in (Role.COMMUNITY_WORKER,):

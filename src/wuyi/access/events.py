@@ -1,0 +1,263 @@
+"""The access log: batch ingestion (idempotent by event id), hourly counts, purging past the retention period.
+
+Ingestion validates every event on its own: a bad one gets an error (index, event id, code, message, field)
+and the good ones of the batch are stored anyway. An event's identity is its client-made UUID with its moment
+(the key of the partitioned table); a repeated upload of the same event is reported as a duplicate and changes
+nothing, also when two uploads race (INSERT … ON CONFLICT DO NOTHING). The same UUID sent again with another
+moment within a day of the first is also a duplicate.
+
+On PostgreSQL each local day (Asia/Shanghai) is a partition, made when the first event of that day arrives
+and dropped whole by ``purge``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from wuyi.access.models import AccessEvent, CodeKind, DirectionChoice, Source
+from wuyi.health.colour_rules import CHINA_STANDARD_TIME
+from wuyi.places.models import CODE_LENGTH, Gate, Level
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # by name: the databases' own time-zone functions need one
+RETENTION_DAYS = 28  # DESIGN.md §4: access events older than this are purged
+FUTURE_SLACK = dt.timedelta(minutes=10)  # a gate kit's clock may run a little fast
+MAX_BATCH = 5_000
+TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
+DUPLICATE_WINDOW = dt.timedelta(days=1)
+TABLE = AccessEvent._meta.db_table
+_partitions_made: set[dt.date] = set()
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "WUYI_ACCESS_RETENTION_DAYS", RETENTION_DAYS))
+
+
+@dataclass
+class EventError:
+    index: int
+    event_id: str | None
+    code: str
+    message: str
+    field: str | None
+
+
+@dataclass
+class Ingested:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    errors: list[EventError] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, message: str, field_name: str):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field_name
+
+
+def _text(raw: dict, name: str, max_length: int, required: bool = True) -> str:
+    value = raw.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _Bad("invalid", f"{name} must be text", name)
+    if required and not value:
+        raise _Bad("required", f"{name} is required", name)
+    if len(value) > max_length or any(ord(c) < 32 for c in value):
+        raise _Bad("invalid", f"{name} must be at most {max_length} printable characters", name)
+    return value
+
+
+def _event(raw: object, gates: dict[str, str], only_gate: str | None, now: dt.datetime, oldest: dt.datetime,
+           source: str, device: str) -> AccessEvent:
+    if not isinstance(raw, dict):
+        raise _Bad("invalid", "an event is an object", "")
+    try:
+        event_id = uuid.UUID(str(raw.get("event_id", "")))
+    except ValueError:
+        raise _Bad("invalid", "event_id must be a UUID", "event_id") from None
+    moment = raw.get("occurred_at")
+    occurred_at = parse_datetime(moment) if isinstance(moment, str) else None
+    if occurred_at is None:
+        raise _Bad("invalid", "occurred_at must be an ISO 8601 moment", "occurred_at")
+    if timezone.is_naive(occurred_at):
+        raise _Bad("naive_time", "occurred_at needs its offset, e.g. +08:00", "occurred_at")
+    if occurred_at > now + FUTURE_SLACK:
+        raise _Bad("future", "occurred_at is in the future: check the gate's clock", "occurred_at")
+    if occurred_at < oldest:
+        raise _Bad("too_old", f"occurred_at is older than the {retention_days()}-day retention", "occurred_at")
+    gate_code = _text(raw, "gate", 20)
+    if gate_code not in gates:
+        raise _Bad("unknown_gate", "no gate has this code", "gate")
+    if only_gate is not None and gate_code != only_gate:
+        raise _Bad("not_your_gate", "this device uploads for another gate", "gate")
+    direction = _text(raw, "direction", 3)
+    if direction not in DirectionChoice.values:
+        raise _Bad("invalid", "direction must be in or out", "direction")
+    allowed = raw.get("allowed")
+    if not isinstance(allowed, bool):
+        raise _Bad("invalid", "allowed must be true or false", "allowed")
+    holder_kind = _text(raw, "holder_kind", 10, required=False)
+    if holder_kind and holder_kind not in CodeKind.values:
+        raise _Bad("invalid", "holder_kind must be resident, worker, visitor or paper", "holder_kind")
+    temperature = raw.get("temperature")
+    if temperature is not None:
+        try:
+            temperature = Decimal(str(temperature)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            raise _Bad("invalid", "temperature must be a number of degrees Celsius", "temperature") from None
+        if not TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]:
+            raise _Bad("invalid", "temperature must lie between 34.0 and 43.0 °C", "temperature")
+    compound = gates[gate_code]
+    return AccessEvent(
+        event_id=event_id, occurred_at=occurred_at, received_at=now,
+        district_code=compound[: CODE_LENGTH[Level.DISTRICT]], compound_code=compound, gate_code=gate_code,
+        direction=direction, allowed=allowed, reason=_text(raw, "reason", 40),
+        next_step=_text(raw, "next_step", 40, required=False), policy=_text(raw, "policy", 40, required=False),
+        pseudonym=_text(raw, "pseudonym", 32, required=False), holder_kind=holder_kind,
+        temperature=temperature, source=source, device=device[:64],
+    )
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CHINA_STANDARD_TIME).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), CHINA_STANDARD_TIME)
+
+
+def partition_name(day: dt.date) -> str:
+    return f"{TABLE}_p{day:%Y%m%d}"
+
+
+def ensure_partitions(days: set[dt.date]) -> None:
+    """On PostgreSQL, the partition of each local day (made once; a no-op elsewhere)."""
+    if connection.vendor != "postgresql":
+        return
+    missing = sorted(days - _partitions_made)
+    if not missing:
+        return
+    with connection.cursor() as cursor:
+        for day in missing:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF {TABLE} "
+                "FOR VALUES FROM (%s) TO (%s)",
+                [day_start(day), day_start(day + dt.timedelta(days=1))],
+            )
+    _partitions_made.update(missing)
+
+
+def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate: str | None = None,
+           now: dt.datetime | None = None) -> Ingested:
+    """Store the valid events of ``batch`` once each; report the duplicates and an error for each bad one."""
+    now = now or timezone.now()
+    result = Ingested()
+    if len(batch) > MAX_BATCH:
+        result.errors.append(EventError(0, None, "batch_too_large", f"at most {MAX_BATCH} events per batch", "events"))
+        return result
+    codes = {raw.get("gate") for raw in batch if isinstance(raw, dict) and isinstance(raw.get("gate"), str)}
+    gates = dict(Gate.objects.filter(code__in=codes).values_list("code", "compound__code"))
+    oldest = now - dt.timedelta(days=retention_days())
+    events: list[AccessEvent] = []
+    seen: set[uuid.UUID] = set()
+    for index, raw in enumerate(batch):
+        try:
+            event = _event(raw, gates, only_gate, now, oldest, source, device)
+        except _Bad as bad:
+            event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            result.errors.append(EventError(index, str(event_id) if event_id is not None else None, bad.code,
+                                            bad.message, bad.field or None))
+            continue
+        if event.event_id in seen:
+            result.duplicates.append(str(event.event_id))
+            continue
+        seen.add(event.event_id)
+        events.append(event)
+    if not events:
+        return result
+    ensure_partitions({local_day(e.occurred_at) for e in events})
+    first = min(e.occurred_at for e in events) - DUPLICATE_WINDOW
+    last = max(e.occurred_at for e in events) + DUPLICATE_WINDOW
+    with transaction.atomic():
+        stored = set(
+            AccessEvent.objects.filter(occurred_at__range=(first, last), event_id__in=[e.event_id for e in events])
+            .values_list("event_id", flat=True)
+        )
+        new = [e for e in events if e.event_id not in stored]
+        AccessEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    result.accepted = [str(e.event_id) for e in new]
+    result.duplicates += [str(e.event_id) for e in events if e.event_id in stored]
+    return result
+
+
+@dataclass(frozen=True)
+class HourRow:
+    hour: int
+    entries: int
+    exits: int
+    refusals: int
+    refusals_by_reason: dict[str, int]
+
+
+def hourly(*, day: dt.date, compound_code: str | None = None, gate_code: str | None = None) -> list[HourRow]:
+    """Entries and exits allowed, and refusals by reason, for each local hour of ``day``: one grouped query."""
+    where = Q(occurred_at__gte=day_start(day), occurred_at__lt=day_start(day + dt.timedelta(days=1)))
+    if compound_code:
+        where &= Q(compound_code=compound_code)
+    if gate_code:
+        where &= Q(gate_code=gate_code)
+    rows = (
+        AccessEvent.objects.filter(where)
+        .annotate(hour=ExtractHour("occurred_at", tzinfo=SHANGHAI))
+        .values("hour", "direction", "allowed", "reason").annotate(n=Count("*")).order_by()
+    )
+    entries: Counter = Counter()
+    exits: Counter = Counter()
+    refusals: dict[int, Counter] = {}
+    for row in rows:
+        hour = row["hour"]
+        if row["allowed"]:
+            (entries if row["direction"] == DirectionChoice.IN else exits)[hour] += row["n"]
+        else:
+            refusals.setdefault(hour, Counter())[row["reason"]] += row["n"]
+    return [
+        HourRow(hour, entries[hour], exits[hour], sum(refusals.get(hour, Counter()).values()),
+                dict(refusals.get(hour, Counter())))
+        for hour in range(24)
+    ]
+
+
+def purge(now: dt.datetime | None = None) -> int:
+    """Remove the events older than the retention period: whole day partitions on PostgreSQL, then any rows left
+    before the cut. Returns the number of events removed."""
+    now = now or timezone.now()
+    cut_day = local_day(now - dt.timedelta(days=retention_days()))
+    cut = day_start(cut_day)
+    removed = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s", [TABLE])
+                for (name,) in cursor.fetchall():
+                    day = dt.datetime.strptime(name.rsplit("_p", 1)[1], "%Y%m%d").date()
+                    if day < cut_day:
+                        cursor.execute(f"SELECT count(*) FROM {name}")
+                        removed += cursor.fetchone()[0]
+                        cursor.execute(f"DROP TABLE {name}")
+                        _partitions_made.discard(day)
+        deleted, _ = AccessEvent.objects.filter(occurred_at__lt=cut).delete()
+    return removed + deleted
