@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
@@ -151,12 +151,17 @@ def ensure_partitions(days: set[dt.date]) -> None:
         return
     with connection.cursor() as cursor:
         for day in missing:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF {TABLE} "
-                "FOR VALUES FROM (%s) TO (%s)",
-                [day_start(day), day_start(day + dt.timedelta(days=1))],
-            )
-    _partitions_made.update(missing)
+            try:
+                with transaction.atomic():  # a savepoint: another process may make the same partition at once
+                    cursor.execute(
+                        f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF {TABLE} "
+                        "FOR VALUES FROM (%s) TO (%s)",
+                        [day_start(day), day_start(day + dt.timedelta(days=1))],
+                    )
+            except (IntegrityError, ProgrammingError):
+                pass  # it exists now
+    # remembered only once committed: a rolled-back transaction takes its partitions with it
+    transaction.on_commit(lambda: _partitions_made.update(missing))
 
 
 def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate: str | None = None,

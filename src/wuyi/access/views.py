@@ -271,7 +271,14 @@ def _font(size: int):
 
 
 def paper_pdf(code: Code, compound: Area, number: str) -> bytes:
-    """An A6 page, as a one-page PDF: the QR, the masked name, the compound, the pass number and the validity."""
+    """An A6 page, as a one-page PDF at 300 dpi (see ``paper_page``)."""
+    out = io.BytesIO()
+    paper_page(code, compound, number).save(out, "PDF", resolution=300.0)
+    return out.getvalue()
+
+
+def paper_page(code: Code, compound: Area, number: str):
+    """The A6 page of a paper pass: the QR, the masked name, the compound, the pass number and the validity."""
     from PIL import Image, ImageDraw
 
     page = Image.new("RGB", A6_PX, "white")
@@ -289,9 +296,7 @@ def paper_pdf(code: Code, compound: Area, number: str) -> bytes:
     for text, size in lines:
         draw.text((A6_PX[0] // 2, y), text, fill="black", font=_font(size), anchor="mm")
         y += size + 40
-    out = io.BytesIO()
-    page.save(out, "PDF", resolution=300.0)
-    return out.getvalue()
+    return page
 
 
 @login_required
