@@ -114,3 +114,22 @@ def test_the_access_log_counts_per_hour_for_the_area_and_the_gate(client, world)
     assert client.get(f"/access/log/gate/{world.gates[0].code}/?day=2020-13-01").status_code == 404
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert client.get(f"/access/log/gate/{world.gates[0].code}/?day={yesterday}").context["totals"]["entries"] == 0
+
+
+def test_a_community_worker_issues_a_worker_code_for_compounds_of_their_area(client, world):
+    from tests.world import make_id_number
+
+    login(client, world, "community_worker")
+    data = {"id_number": make_id_number("440304", "19710101", 2), "role": "property_staff",
+            "compounds": [world.compounds[0].code]}
+    ok = client.post("/access/workers/new/", data)
+    assert ok.status_code == 200 and 'data-role="property_staff"' in ok.content.decode()
+    code = Code.objects.get(kind="worker")
+    assert (code.person, code.compounds) == (world.people[1], [world.compounds[0].code])
+    outside = client.post("/access/workers/new/", {**data, "compounds": [world.compounds[1].code]})
+    assert outside.status_code == 400 and outside.context["form"].errors["compounds"]
+    unknown = client.post("/access/workers/new/", {**data, "id_number": make_id_number("440304", "19800101", 99)})
+    assert unknown.status_code == 400 and unknown.context["form"].errors["id_number"]
+    assert Code.objects.count() == 1
+    login(client, world, "resident")
+    assert client.get("/access/workers/new/").status_code == 403

@@ -77,11 +77,20 @@ def trusted(now: dt.datetime | None = None):
     return SigningKey.objects.filter(Q(retired_at__isnull=True) | Q(trusted_until__gt=now)).order_by("created_at")
 
 
+_trust_cache: dict[tuple[str, ...], codec.TrustList] = {}
+
+
 def trust_list(now: dt.datetime | None = None) -> codec.TrustList:
-    trust = codec.TrustList()
-    for key in trusted(now):
-        trust.add_der(bytes(key.public_der))
-    return trust
+    """The trust list now: one small query for the kids trusted; their keys parsed once per process."""
+    kids = tuple(trusted(now).values_list("kid", flat=True))
+    cached = _trust_cache.get(kids)
+    if cached is None:
+        cached = codec.TrustList()
+        for der in SigningKey.objects.filter(kid__in=kids).values_list("public_der", flat=True):
+            cached.add_der(bytes(der))
+        _trust_cache.clear()
+        _trust_cache[kids] = cached
+    return cached
 
 
 def _canonical(document: dict) -> bytes:

@@ -318,6 +318,56 @@ def paper_pass(request, pk: int):
     return response
 
 
+# ---- worker codes -----------------------------------------------------------------------------------------
+
+
+class WorkerCodeForm(forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("Resident ID number of the worker"), max_length=30)
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+    compounds = forms.MultipleChoiceField(label=gettext_lazy("Compounds"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, compounds=(), **kwargs):
+        from wuyi.access.models import Role as WorkerRole
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = WorkerRole.choices
+        self.fields["compounds"].choices = list(compounds)
+
+
+@login_required
+def worker_code(request):
+    """A community worker issues a worker's code (cadre, property staff, courier…) for compounds of their area;
+    the worker shows it on a phone, or it is printed."""
+    from django.conf import settings as django_settings
+
+    from wuyi.people import identity
+    from wuyi.people.models import Person
+
+    user = request.user
+    if not user.is_worker or not user.area_id:
+        raise PermissionDenied
+    compounds = list(Area.objects.filter(level=Level.COMPOUND, code__startswith=user.area.prefix)
+                     .order_by("code").values_list("code", "name")[:500])
+    form = WorkerCodeForm(request.POST or None, compounds=compounds)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            number = identity.normalise(data["id_number"])
+        except identity.InvalidIdNumber:
+            form.add_error("id_number", _("Enter a valid 18-digit resident ID number."))
+        else:
+            person = Person.objects.filter(id_hmac=identity.id_hmac(number, django_settings.WUYI_ID_KEY)).first()
+            if person is None:
+                form.add_error("id_number", _("Nobody is registered with this ID number: register the worker first."))
+            else:
+                issued = services.worker_code(person, data["role"], data["compounds"], by=user)
+                record(user, person, "issue", f"worker code ({data['role']})", client_ip(request))
+    return render(request, "access/worker_code.html", {
+        "form": form, "issued": issued, "qr": codec.qr_svg(issued.text, scale=5) if issued else None,
+    }, status=400 if request.method == "POST" and issued is None else 200)
+
+
 # ---- the access log ----------------------------------------------------------------------------------------
 
 
