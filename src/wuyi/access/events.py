@@ -197,7 +197,8 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
     last = max(e.occurred_at for e in events) + DUPLICATE_WINDOW
     with transaction.atomic():
         stored = set(
-            AccessEvent.objects.filter(occurred_at__range=(first, last), event_id__in=[e.event_id for e in events])
+            AccessEvent.objects.filter(district_code__in={e.district_code for e in events},
+                                       occurred_at__range=(first, last), event_id__in=[e.event_id for e in events])
             .values_list("event_id", flat=True)
         )
         new = [e for e in events if e.event_id not in stored]

@@ -6,9 +6,11 @@ minted from a person's live passes (DESIGN.md §5): a random pseudonym, the hold
 compounds it opens, a masked name. Codes on a phone live hours; paper passes weeks. Revoking a code puts its
 pseudonym on the revocation list that gates download.
 
-The access log (``AccessEvent``) is keyed by the client-made event UUID and the moment, so an upload repeated by
-a gate kit changes nothing. On PostgreSQL the table is partitioned by day (migration 0002), and its key holds
-the moment because a partitioned table's key must hold the partition column.
+The access log (``AccessEvent``) is keyed by the district, the moment and the client-made event UUID, so an upload
+repeated by a gate kit changes nothing. On PostgreSQL the table is partitioned by day (migration 0002): its key
+holds the moment because a partitioned table's key must hold the partition column, and the district so that
+the table can be distributed by district with Citus (``create_distributed_table('access_accessevent',
+'district_code')``), every gate's events then living on one shard.
 """
 
 from django.conf import settings
@@ -186,7 +188,9 @@ class AccessEvent(models.Model):
     """One decision at a gate. Codes, not foreign keys, so that the table can be partitioned by day and
     distributed by district (Citus) without references across shards."""
 
-    pk = models.CompositePrimaryKey("occurred_at", "event_id")
+    # district first: the key Citus needs to distribute the table by district (a distributed table's keys must
+    # hold its distribution column); the moment: the partition column, which every key of a partitioned table holds
+    pk = models.CompositePrimaryKey("district_code", "occurred_at", "event_id")
     event_id = models.UUIDField(_("event id"))
     occurred_at = models.DateTimeField(_("moment"))
     received_at = models.DateTimeField(_("received"))

@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 (
                     "pk",
                     models.CompositePrimaryKey(
+                        "district_code",
                         "occurred_at",
                         "event_id",
                         blank=True,

@@ -26,7 +26,7 @@ def partition(apps, schema_editor):
             "PARTITION BY RANGE (occurred_at)"
         )
         cursor.execute(f"DROP TABLE {TABLE}_plain")
-        cursor.execute(f"ALTER TABLE {TABLE} ADD PRIMARY KEY (occurred_at, event_id)")
+        cursor.execute(f"ALTER TABLE {TABLE} ADD PRIMARY KEY (district_code, occurred_at, event_id)")
         for _name, definition in indexes:
             cursor.execute(definition)
 
@@ -45,7 +45,7 @@ def unpartition(apps, schema_editor):
         cursor.execute(f"INSERT INTO {TABLE}_plain SELECT * FROM {TABLE}")
         cursor.execute(f"DROP TABLE {TABLE}")
         cursor.execute(f"ALTER TABLE {TABLE}_plain RENAME TO {TABLE}")
-        cursor.execute(f"ALTER TABLE {TABLE} ADD PRIMARY KEY (occurred_at, event_id)")
+        cursor.execute(f"ALTER TABLE {TABLE} ADD PRIMARY KEY (district_code, occurred_at, event_id)")
         for _name, definition in indexes:
             cursor.execute(definition.replace(" ONLY ", " "))
 
