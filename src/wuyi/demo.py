@@ -59,7 +59,41 @@ def ensure_demo_accounts() -> list[DemoLogin]:
     for membership in residents:  # verified residents of the roster hold their compound's pass
         compound = Area.objects.get(code=membership.household.compound_code)
         services.issue_pass(membership.person, compound, by=None)
+    ensure_demo_gate_traffic(gate)
     return logins
+
+
+def ensure_demo_gate_traffic(gate: Gate, seed: int = 2020) -> int:
+    """The last 12 hours at the demo guard's gate, as a gate kit would have uploaded them, so that the access log
+    has something to show: entries and exits, a few refusals. Made once per day."""
+    import datetime as dt
+    import random
+    import uuid
+
+    from django.utils import timezone
+
+    from wuyi.access import events
+    from wuyi.access.models import AccessEvent
+
+    now = timezone.now()
+    if AccessEvent.objects.filter(gate_code=gate.code, occurred_at__gte=now - dt.timedelta(hours=12)).exists():
+        return 0
+    rng = random.Random(seed)
+    refusals = [("fever", "report_to_community"), ("not_for_this_compound", "register_as_visitor"),
+                ("expired", "ask_for_paper_pass"), ("outsider_not_admitted", "register_as_visitor")]
+    batch = []
+    for _ in range(400):
+        moment = now - dt.timedelta(seconds=rng.randrange(12 * 3600))
+        refused = rng.random() < 0.04
+        reason, step = rng.choice(refusals) if refused else ("admitted", "let_in")
+        direction = "in" if refused or rng.random() < 0.5 else "out"
+        if direction == "out" and not refused:
+            reason, step = "may_leave", "let_out"
+        batch.append({"event_id": str(uuid.UUID(int=rng.getrandbits(128))), "occurred_at": moment.isoformat(),
+                      "gate": gate.code, "direction": direction, "allowed": not refused, "reason": reason,
+                      "next_step": step, "holder_kind": "" if reason == "outsider_not_admitted" else "resident",
+                      "temperature": 38.2 if reason == "fever" else round(rng.uniform(36.0, 37.1), 1)})
+    return len(events.ingest(batch, device="demo").accepted)
 
 
 DEMO_DECLARANTS = [("陈思远", "19880412", "13712345601", ["fever"]), ("林晓雯", "19950923", "13712345602", []),
