@@ -82,6 +82,7 @@ def health(request):
 
 
 def mount_routers() -> None:
+    from wuyi.access.api import router as access_router
     from wuyi.accounts.api import router as accounts_router
     from wuyi.health.api import router as health_router
     from wuyi.people.api import router as people_router
@@ -93,6 +94,7 @@ def mount_routers() -> None:
     api.add_router("/people/", people_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/health/", health_router)
+    api.add_router("/access/", access_router)
 
 
 mount_routers()
