@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "wuyi.health",
     "wuyi.accounts",
     "wuyi.access",
+    "wuyi.volunteers",
     "wuyi.synth",
     "ninja",
     "django.contrib.admin",
