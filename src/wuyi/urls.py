@@ -15,4 +15,5 @@ urlpatterns = [
     path("people/", include("wuyi.people.urls")),
     path("health/", include("wuyi.health.urls")),
     path("access/", include("wuyi.access.urls")),
+    path("volunteers/", include("wuyi.volunteers.urls")),
 ]

@@ -306,3 +306,72 @@ def review_wish(wish_id: int, approve: bool, by: User | None, reason: str = "",
     wish.reviewed_by = by
     wish.save(update_fields=["task", "status", "reason", "reviewed_by"])
     return wish
+
+
+# ---- volunteers and wishes ------------------------------------------------------------------------------------
+
+LANGUAGES = ("zh", "yue", "en", "hak", "teo", "ja", "ko", "fr", "de", "es", "ru", "ar")  # Mandarin, Cantonese, …
+WEEKDAYS = range(7)
+
+
+def _availability(raw: dict) -> dict:
+    """{weekday: [[start hour, end hour), …]} with 0 = Monday; hours 0–24, start before end."""
+    clean: dict[str, list[list[int]]] = {}
+    if not isinstance(raw, dict):
+        raise DomainError("invalid_availability", "availability maps weekdays to hour ranges", "availability")
+    for day, ranges in raw.items():
+        if str(day) not in {str(d) for d in WEEKDAYS} or not isinstance(ranges, list):
+            raise DomainError("invalid_availability", "weekdays are 0 (Monday) to 6", "availability")
+        for pair in ranges:
+            if (not isinstance(pair, list | tuple) or len(pair) != 2 or not all(isinstance(h, int) for h in pair)
+                    or not 0 <= pair[0] < pair[1] <= 24):
+                raise DomainError("invalid_availability", "an hour range is [start, end) within 0–24",
+                                  "availability")
+            clean.setdefault(str(day), []).append([pair[0], pair[1]])
+    return clean
+
+
+@transaction.atomic
+def register_volunteer(person, community_code: str, *, skills=(), languages=("zh",), availability=None,
+                       party_member: bool = False) -> Volunteer:
+    """A verified resident signs up as a volunteer (or updates their profile)."""
+    if not person.verified:
+        raise DomainError("not_verified", "only a verified resident can volunteer: declare yourself first", "person")
+    community = Area.objects.filter(code=community_code, level=Level.COMMUNITY).first()
+    if community is None:
+        raise DomainError("unknown_community", "no community has this code", "community_code")
+    unknown = [s for s in skills if s not in Skill.values]
+    if unknown:
+        raise DomainError("invalid_skill", f"unknown skill: {unknown[0]}", "skills")
+    odd = [lang for lang in languages if lang not in LANGUAGES]
+    if odd:
+        raise DomainError("invalid_language", f"unknown language: {odd[0]}", "languages")
+    volunteer, _ = Volunteer.objects.update_or_create(person=person, defaults={
+        "community": community, "skills": list(dict.fromkeys(skills)), "languages": list(dict.fromkeys(languages)),
+        "availability": _availability(availability or {}), "party_member": bool(party_member)})
+    return volunteer
+
+
+@transaction.atomic
+def submit_wish(person, text: str, needed_by: dt.datetime, contact_phone: str, kind: str = TaskKind.DELIVERY,
+                now: dt.datetime | None = None) -> Wish:
+    """A resident's wish (微心愿) for their household, to be reviewed by the community."""
+    from wuyi.people.models import Membership
+
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not 1 <= len(text) <= 300:
+        raise DomainError("invalid_text", "say what is needed in 1 to 300 characters", "text")
+    if kind not in TaskKind.values:
+        raise DomainError("invalid_kind", "unknown kind", "kind")
+    if needed_by is None or timezone.is_naive(needed_by) or needed_by <= now:
+        raise DomainError("invalid_time", "needed by a moment to come", "needed_by")
+    phone = (contact_phone or "").strip()
+    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+        raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "contact_phone")
+    home = Membership.objects.filter(person=person, moved_out__isnull=True).select_related("household").first()
+    if home is None:
+        raise DomainError("no_household", "only a resident with a household can post a wish", "person")
+    community = Area.objects.get(code=home.household.code[:12], level=Level.COMMUNITY)
+    return Wish.objects.create(person=person, household=home.household, community=community, kind=kind, text=text,
+                               needed_by=needed_by, contact_phone=phone)
