@@ -2,7 +2,9 @@
 
 - ``GET trust-list`` and ``GET revocation-list``: the signed documents a verifier works from offline
   (DESIGN.md §5), for gate guards, workers and health officials. They hold keys and pseudonyms, no one's
-  personal data.
+  personal data. The trust list is signed by the current key and cross-signed by every other key still
+  trusted: a kit takes a new list only when a key it already trusts signed it, so after ``wuyi keys rotate``
+  it takes the list that brings the new key through the old key's signature.
 - ``GET gates/{gate_code}/policy``: the gate policy of the gate's compound for today and the next 7 days, for the
   gate's own guards and the workers whose area holds it.
 - ``POST events``: a gate kit's batch of decisions, stored once each by their client-made UUID (DESIGN.md §4):
@@ -45,6 +47,15 @@ class SignedDocumentOut(Schema):
     document: dict[str, Any]
     kid: str  # hex of the signing key's kid
     signature: str  # base64 of the raw ES256 signature (r‖s) over the document's canonical JSON
+
+
+class SignatureOut(Schema):
+    kid: str
+    signature: str
+
+
+class TrustListOut(SignedDocumentOut):
+    cross_signatures: list[SignatureOut]  # the same document signed by each other trusted key
 
 
 class PolicyDayOut(Schema):
@@ -116,11 +127,15 @@ def guards(user: User, gate: Gate) -> bool:
     return user.role == Role.GATE_GUARD and user.gate_id == gate.pk
 
 
-@router.get("/trust-list", response={200: SignedDocumentOut, **DENIED},
+@router.get("/trust-list", response={200: TrustListOut, **DENIED},
             summary="The signed trust list: the keys whose codes a gate accepts")
 def trust_list(request: HttpRequest):
     list_reader(request)
-    return keys.sign_document(keys.trust_document())
+    keys.current()  # made on first use: the key that signs the list must be on it
+    document = keys.trust_document()
+    signed = keys.sign_document(document)
+    others = [keys.sign_document(document, stored) for stored in keys.trusted() if stored.kid != signed["kid"]]
+    return {**signed, "cross_signatures": [{"kid": o["kid"], "signature": o["signature"]} for o in others]}
 
 
 @router.get("/revocation-list", response={200: SignedDocumentOut, **DENIED},

@@ -88,7 +88,10 @@ def _event(raw: object, gates: dict[str, str], only_gate: str | None, now: dt.da
     except ValueError:
         raise _Bad("invalid", "event_id must be a UUID", "event_id") from None
     moment = raw.get("occurred_at")
-    occurred_at = parse_datetime(moment) if isinstance(moment, str) else None
+    try:
+        occurred_at = parse_datetime(moment) if isinstance(moment, str) else None
+    except ValueError:  # well formed, but no such moment (a 13th month)
+        occurred_at = None
     if occurred_at is None:
         raise _Bad("invalid", "occurred_at must be an ISO 8601 moment", "occurred_at")
     if timezone.is_naive(occurred_at):
@@ -117,7 +120,7 @@ def _event(raw: object, gates: dict[str, str], only_gate: str | None, now: dt.da
             temperature = Decimal(str(temperature)).quantize(Decimal("0.1"))
         except InvalidOperation:
             raise _Bad("invalid", "temperature must be a number of degrees Celsius", "temperature") from None
-        if not TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]:
+        if not (temperature.is_finite() and TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]):
             raise _Bad("invalid", "temperature must lie between 34.0 and 43.0 °C", "temperature")
     compound = gates[gate_code]
     return AccessEvent(

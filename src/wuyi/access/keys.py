@@ -97,9 +97,9 @@ def _canonical(document: dict) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def sign_document(document: dict) -> dict:
-    """``document`` with the current key's ES256 signature over its canonical JSON."""
-    stored = current()
+def sign_document(document: dict, stored: SigningKey | None = None) -> dict:
+    """``document`` with the ES256 signature of ``stored`` (default: the current key) over its canonical JSON."""
+    stored = stored or current()
     der = signer(stored).private_key.sign(_canonical(document), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
