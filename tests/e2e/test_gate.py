@@ -94,6 +94,14 @@ def guard_at_the_gate(page, world) -> None:
 def test_the_guard_admits_a_resident_and_refuses_each_bad_code_with_its_reason(desk, world, codes):
     guard_at_the_gate(desk, world)
 
+    for typo in ("365", "NaN"):  # the dot missed; a scanner's junk: a message, never a server error
+        desk.fill("#temperature", typo)
+        desk.fill("#code", codes["resident"].text)
+        with desk.expect_navigation():
+            desk.press("#code", "Enter")
+        assert desk.inner_text("#problem") == zh("Type the temperature as a number, e.g. 36.5.")
+        assert desk.locator("#answer").count() == 0
+
     answer = scan(desk, codes["resident"].text)
     assert (answer["allow"], answer["reason"]) == ("true", "admitted")
     assert answer["verdict"] == zh("Pass", "gate verdict")  # not 出入证, the document also called a pass

@@ -35,6 +35,9 @@ from wuyi.people.models import Pass, PassKind
 from wuyi.places.models import Area, Gate, Household, Level
 
 COLOURS = dict(Colour.choices)
+# A reading must fit the access log's column (3 digits, 1 decimal), as in the API; the policy judges whether it
+# is a body temperature.
+MAX_TYPED_CELSIUS = Decimal("99.9")
 
 REASON_LABELS = {
     "admitted": gettext_lazy("Admitted"),
@@ -186,9 +189,13 @@ def gate(request, code: str):
         temperature = None
         if raw_temperature:
             try:
-                temperature = float(Decimal(raw_temperature).quantize(Decimal("0.1")))
+                reading = Decimal(raw_temperature).quantize(Decimal("0.1"))
             except InvalidOperation:
+                reading = None
+            if reading is None or not reading.is_finite() or not 0 <= reading <= MAX_TYPED_CELSIUS:
                 problem = _("Type the temperature as a number, e.g. 36.5.")
+            else:
+                temperature = float(reading)
         if not text:
             problem = problem or _("Scan or type a code.")
         if problem is None:
