@@ -1,19 +1,23 @@
 """Benchmark: online verification at a gate under load, from a second process (issue 4).
 
-    .venv/bin/python bench/gate_online.py [--concurrency 200] [--seconds 15] [--codes 1000] [--workers 3] [--threads 4]
+    .venv/bin/python bench/gate_online.py [--concurrency 200] [--seconds 10] [--rounds 2] [--codes 1000]
+                                          [--workers 3] [--threads 4]
 
 1. A temporary WUYI_VAR (SQLite in WAL mode), `wuyi migrate`, then through the services (`wuyi shell -c`): a
    compound with a gate, the gate's guard with an API token, and N residents, each with a pass and a code.
 2. `wuyi serve` (gunicorn, W workers × T threads, its defaults) as a child process.
 3. From this process, C connections (asyncio, raw HTTP/1.1 with keep-alive, standard library only), each
-   sending its next request as soon as the last one is answered, for S seconds after a warm-up of S/5:
-   `POST /api/access/check` with the guard's bearer token, the residents' codes in turn, direction in, 36.5 °C.
+   sending its next request as soon as the last one is answered, for S seconds after a warm-up of S/5
+   (the warm-up's requests are not counted): `POST /api/access/check` with the guard's bearer token, the
+   residents' codes in turn, direction in, 36.5 °C.
    Each check authenticates the token, verifies the code, decides under the compound's policy and writes an
    access event (SQLite: one writer at a time). Latency of each request sent within the window: p50, p99;
    throughput; errors (a connection error, a status other than 200, or a decision other than "admitted").
    Then every 200 is matched with an access event in the database.
 4. Baselines in the same run: `GET /api/health` (a request and a `SELECT 1`) at the same concurrency, the
-   server's floor; and `codec.verify` of the same codes in this process (one core, no server, no database).
+   server's floor, alternated with the check over R rounds (so that other work on the machine slows both
+   alike; latencies pooled over the rounds); and `codec.verify` of the same codes in this process (one
+   core, no server, no database).
 
 The machine's cores and load are recorded, and the CPU the server and this client used during each phase
 (the client shares the machine: on 2 cores it takes part of what the server could use). Target: no errors.
@@ -235,16 +239,9 @@ class Load:
         end = start + self.seconds
         await asyncio.gather(*(self._connection(start, end) for _ in range(self.concurrency)))
 
-    def run(self) -> dict:
+    def run(self) -> "Load":
         asyncio.run(self._run())
-        lat = sorted(self.latencies)
-        quantiles = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else lat * 99
-        return {
-            "requests": len(lat), "per_second": len(lat) / self.seconds, "errors": dict(self.errors),
-            "error_count": sum(self.errors.values()),
-            "p50_ms": quantiles[49] * 1000 if lat else None, "p99_ms": quantiles[98] * 1000 if lat else None,
-            "max_ms": lat[-1] * 1000 if lat else None, "ok_total": self.ok_total,
-        }
+        return self
 
 
 def requests_for_check(port: int, token: str, gate: str, codes: list[str]):
@@ -273,15 +270,38 @@ def healthy(body: bytes) -> bool:
     return json.loads(body).get("ok") is True
 
 
-def phase(server: subprocess.Popen, load: Load) -> dict:
-    """Run ``load``; its figures with the CPU the server and this client used over the whole phase."""
-    server_cpu, client_cpu, started = cpu_seconds(server.pid), own_cpu_seconds(), time.perf_counter()
-    result = load.run()
-    wall = time.perf_counter() - started
-    result["server_cores"] = (cpu_seconds(server.pid) - server_cpu) / wall
-    result["client_cores"] = (own_cpu_seconds() - client_cpu) / wall
-    result["load_after"] = os.getloadavg()[0]
-    return result
+class Phase:
+    """The loads of one kind over the rounds, and the CPU the server and this client used while they ran."""
+
+    def __init__(self):
+        self.loads: list[Load] = []
+        self.wall = self.server_cpu = self.client_cpu = 0.0
+        self.load_average: list[float] = []
+
+    def run(self, server: subprocess.Popen, load: Load) -> None:
+        server_cpu, client_cpu, started = cpu_seconds(server.pid), own_cpu_seconds(), time.perf_counter()
+        self.loads.append(load.run())
+        self.wall += time.perf_counter() - started
+        self.server_cpu += cpu_seconds(server.pid) - server_cpu
+        self.client_cpu += own_cpu_seconds() - client_cpu
+        self.load_average.append(os.getloadavg()[0])
+
+    def figures(self) -> dict:
+        lat = sorted(x for load in self.loads for x in load.latencies)
+        errors: dict[str, int] = {}
+        for load in self.loads:
+            for kind, n in load.errors.items():
+                errors[kind] = errors.get(kind, 0) + n
+        quantiles = statistics.quantiles(lat, n=100, method="inclusive")
+        measured = sum(load.seconds for load in self.loads)
+        return {
+            "requests": len(lat), "per_second": len(lat) / measured, "errors": errors,
+            "error_count": sum(errors.values()), "p50_ms": quantiles[49] * 1000, "p99_ms": quantiles[98] * 1000,
+            "max_ms": lat[-1] * 1000, "ok_total": sum(load.ok_total for load in self.loads),
+            "per_second_by_round": [len(load.latencies) / load.seconds for load in self.loads],
+            "server_cores": self.server_cpu / self.wall, "client_cores": self.client_cpu / self.wall,
+            "load_average_after_each_round": self.load_average,
+        }
 
 
 def verify_rate(codes: list[str], trust_der: list[str], seconds: float) -> dict:
@@ -311,7 +331,8 @@ def events_written(var: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase and round")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the two phases, alternated")
     parser.add_argument("--codes", type=int, default=1000, help="residents, each with a code")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (wuyi serve's default)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (wuyi serve's default)")
@@ -329,15 +350,18 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         console.print(f"wuyi serve --workers {args.workers} --threads {args.threads} on {HOST}:{port} …")
         server = start_server(env, port, args.workers, args.threads, var / "serve.log")
+        health, check = Phase(), Phase()
         try:
-            console.print(f"GET /api/health, {args.concurrency} connections, {args.seconds:g} s …")
-            health = phase(server, Load(port, requests_for_health(port), healthy, args.concurrency, warmup,
+            for round_ in range(1, args.rounds + 1):  # alternated, so that other work on the machine slows both alike
+                console.print(f"round {round_}/{args.rounds}: GET /api/health, then POST /api/access/check, "
+                              f"{args.concurrency} connections, {args.seconds:g} s each …")
+                health.run(server, Load(port, requests_for_health(port), healthy, args.concurrency, warmup,
                                         args.seconds))
-            console.print(f"POST /api/access/check, {args.concurrency} connections, {args.seconds:g} s …")
-            check = phase(server, Load(port, requests_for_check(port, city["token"], city["gate"], city["codes"]),
+                check.run(server, Load(port, requests_for_check(port, city["token"], city["gate"], city["codes"]),
                                        admitted, args.concurrency, warmup, args.seconds))
         finally:
             stop_server(server)
+        health, check = health.figures(), check.figures()
         written = events_written(var)
     console.print("codec.verify in this process …")
     verify = verify_rate(city["codes"], city["trust"], min(args.seconds, 5.0))
@@ -360,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
                   + ("" if events_match else " [red](they differ)[/]"))
     console.print(f"check ÷ health throughput {check['per_second'] / health['per_second']:.2f}; "
                   f"check ÷ in-process verify {check['per_second'] / verify['per_second']:.3f}; "
-                  f"load average before {load_before[0]:.2f}, after {check['load_after']:.2f}")
+                  f"load average before {load_before[0]:.2f}, after each round "
+                  + ", ".join(f"{x:.2f}" for x in check["load_average_after_each_round"]))
     if check["errors"] or health["errors"]:
         console.print(f"[red]errors[/]: check {check['errors']} health {health['errors']}")
     passed = not check["errors"] and not health["errors"] and events_match
@@ -369,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     results.mkdir(exist_ok=True)
     (results / "gate_online.json").write_text(json.dumps({
         "command": f"bench/gate_online.py --concurrency {args.concurrency} --seconds {args.seconds:g} "
+                   f"--rounds {args.rounds} "
                    f"--codes {args.codes} --workers {args.workers} --threads {args.threads}",
         "database": "sqlite", "cores": os.cpu_count(), "load_before": load_before,
         "check": check, "health": health, "verify": verify, "events_written": written, "passed": passed,
