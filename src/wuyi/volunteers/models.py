@@ -267,3 +267,26 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["sent_at", "channel"]), models.Index(fields=["user", "read_at"])]
+
+
+class DailyFigures(models.Model):
+    """A settled day's volunteer figures for one community (and, in the city's row, for the whole city), kept by
+    ``stats`` so that the statistics page sums a few thousand rows instead of grouping every claim of its window.
+
+    A day settles two days after it starts: a task lasts at most a day, and a completion is recorded on the day it
+    is confirmed, so no operation changes a settled day's figures. The city's row of a day says the day is rolled
+    up. Rows are made on the first read of a day and deleted with the synthetic history they count."""
+
+    day = models.DateField(_("day"))
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="+")
+    tasks = models.PositiveIntegerField(_("tasks"), default=0)
+    slots = models.PositiveIntegerField(_("slots"), default=0)
+    taken = models.PositiveIntegerField(_("slots taken"), default=0)
+    participations = models.PositiveIntegerField(_("participations (人次)"), default=0)
+    hours = models.DecimalField(_("hours"), max_digits=14, decimal_places=2, default=0)
+    computed_at = models.DateTimeField(_("computed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("day's volunteer figures")
+        verbose_name_plural = _("daily volunteer figures")
+        constraints = [models.UniqueConstraint(fields=["day", "area"], name="daily_figures_once_a_day")]
