@@ -3,7 +3,7 @@
     .venv/bin/python bench/gate_online.py [--concurrency 200] [--seconds 10] [--rounds 2] [--codes 1000]
                                           [--workers 3] [--threads 4]
 
-1. A temporary WUYI_VAR (SQLite in WAL mode), `wuyi migrate`, then through the services (`wuyi shell -c`): a
+1. A temporary WUYI_VAR (SQLite in WAL mode; or, with --database-url, an empty PostgreSQL database), `wuyi migrate`, then through the services (`wuyi shell -c`): a
    compound with a gate, the gate's guard with an API token, and N residents, each with a pass and a code.
 2. `wuyi serve` (gunicorn, W workers × T threads, its defaults) as a child process.
 3. From this process, C connections (asyncio, raw HTTP/1.1 with keep-alive, standard library only), each
@@ -21,7 +21,7 @@
 
 The machine's cores and load are recorded, and the CPU the server and this client used during each phase
 (the client shares the machine: on 2 cores it takes part of what the server could use). Target: no errors.
-Results also go to bench/results/gate_online.json.
+Results also go to bench/results/gate_online.json (gate_online-postgresql.json with --database-url).
 """
 
 import argparse
@@ -320,7 +320,12 @@ def verify_rate(codes: list[str], trust_der: list[str], seconds: float) -> dict:
     return {"verifications": done, "per_second": done / elapsed}
 
 
-def events_written(var: Path) -> int:
+def events_written(var: Path, database_url: str | None) -> int:
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as db:
+            return db.execute("SELECT count(*) FROM access_accessevent").fetchone()[0]
     db = sqlite3.connect(f"file:{var / 'wuyi.sqlite3'}?mode=ro", uri=True)
     try:
         return db.execute("SELECT count(*) FROM access_accessevent").fetchone()[0]
@@ -336,16 +341,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codes", type=int, default=1000, help="residents, each with a code")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (wuyi serve's default)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (wuyi serve's default)")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of SQLite")
     args, _ = parser.parse_known_args(argv)  # bench/run.py passes the same options to every bench
     console = Console(width=None if sys.stdout.isatty() else 120)
     warmup = max(1.0, args.seconds / 5)
+    database = "PostgreSQL" if args.database_url else "SQLite"
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="wuyi-bench-") as tmp:
         var = Path(tmp)
         env = dict(os.environ, WUYI_VAR=str(var))
         for name in ("DATABASE_URL", "DEBUG"):
             env.pop(name, None)
-        console.print(f"[bold]gate online check[/]: {args.codes} residents with codes in {var}/wuyi.sqlite3 …")
+        if args.database_url:
+            env["DATABASE_URL"] = args.database_url
+        where = "the PostgreSQL database given" if args.database_url else f"{var}/wuyi.sqlite3"
+        console.print(f"[bold]gate online check[/]: {args.codes} residents with codes in {where} …")
         city = build_city(env, args.codes)
         port = free_port()
         console.print(f"wuyi serve --workers {args.workers} --threads {args.threads} on {HOST}:{port} …")
@@ -362,11 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_server(server)
         health, check = health.figures(), check.figures()
-        written = events_written(var)
+        written = events_written(var, args.database_url)
     console.print("codec.verify in this process …")
     verify = verify_rate(city["codes"], city["trust"], min(args.seconds, 5.0))
 
-    table = Table(title=f"Online check at a gate, {args.concurrency} concurrent connections, SQLite, "
+    table = Table(title=f"Online check at a gate, {args.concurrency} concurrent connections, {database}, "
                         f"gunicorn {args.workers}×{args.threads}, {os.cpu_count()} cores",
                   caption="check: POST /api/access/check; health: GET /api/health; codec.verify: in this process")
     for column in ("", "requests", "per second", "p50 ms", "p99 ms", "max ms", "errors", "server cores",
@@ -392,11 +402,11 @@ def main(argv: list[str] | None = None) -> int:
     console.print("[green]targets met[/]" if passed else "[red]targets missed[/]")
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "gate_online.json").write_text(json.dumps({
+    (results / ("gate_online-postgresql.json" if args.database_url else "gate_online.json")).write_text(json.dumps({
         "command": f"bench/gate_online.py --concurrency {args.concurrency} --seconds {args.seconds:g} "
-                   f"--rounds {args.rounds} "
+                   f"--rounds {args.rounds} " + ("--database-url … " if args.database_url else "") +
                    f"--codes {args.codes} --workers {args.workers} --threads {args.threads}",
-        "database": "sqlite", "cores": os.cpu_count(), "load_before": load_before,
+        "database": database, "cores": os.cpu_count(), "load_before": load_before,
         "check": check, "health": health, "verify": verify, "events_written": written, "passed": passed,
     }, indent=2))
     return 0 if passed else 1
