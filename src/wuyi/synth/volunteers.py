@@ -50,6 +50,7 @@ from wuyi.people.models import Membership
 from wuyi.places.models import Area, Gate, Level, ServiceCentre
 from wuyi.synth.city import ROWS_PER_INSERT, pack
 from wuyi.synth.generator import split
+from wuyi.volunteers import stats
 from wuyi.volunteers.models import (
     Claim,
     ClaimStatus,
@@ -84,6 +85,7 @@ CONFIRM_AFTER_MINUTES = (10, 360)
 PUBLISHED_BEFORE_HOURS = (12, 72)
 WEEKEND_FACTOR = 1.1
 HISTORY_TOKEN_PREFIX = "h."
+NO_HOURS = Decimal("0.00")
 LANGUAGES = (("zh", 1.0), ("yue", 0.3), ("en", 0.06), ("hak", 0.05), ("teo", 0.04))
 PARTY_MEMBER_SHARE = 0.2
 SKILL_SHARE = 0.12  # each skill, independently
@@ -151,6 +153,7 @@ def delete_history() -> int:
     Notification.objects.filter(task__in=tasks).delete()
     Wish.objects.filter(task__in=tasks).update(task=None)
     claims._raw_delete(claims.db)
+    stats.forget()  # the rollup counted them
     return tasks._raw_delete(tasks.db)
 
 
@@ -280,6 +283,7 @@ def build_history(seed: int = 2020, days: int = DAYS, end: dt.date | None = None
         summary = _tasks_and_claims(communities, seed, rng, first, days, scale, _minute(now), ids, rows, clock, report)
         written = _write(vendor, rows)
         report("written", written, written)
+        stats.roll_up(first, end, now)  # so that the statistics page's first reader does not wait for it
     return HistorySummary(
         built=True,
         message=(f"{summary['tasks']:,} tasks and {summary['participations']:,} participations from {first} to {end}"
@@ -373,7 +377,7 @@ def _tasks_and_claims(communities: list[_Community], seed: int, rng: random.Rand
     weights = [c.population for c in communities]
     kind_weights = list(itertools.accumulate(k.share for k in KINDS))
     tasks, claims = rows["task"], rows["claim"]
-    figures = {"tasks": 0, "participations": 0, "minutes": 0, "by_kind": defaultdict(int)}
+    figures = {"tasks": 0, "participations": 0, "hours": Decimal(0), "by_kind": defaultdict(int)}
     for d, n_day in enumerate(per_day):
         day = first + dt.timedelta(days=d)
         midnight = _minute(dt.datetime.combine(day, dt.time(0), LOCAL))
@@ -387,7 +391,7 @@ def _tasks_and_claims(communities: list[_Community], seed: int, rng: random.Rand
                 cursor = _task(c, kind, seed, rng, midnight, now, pool, cursor, ids, tasks, claims, clock, figures)
         report("days", d + 1, days)
     return {"tasks": figures["tasks"], "claims": len(claims), "participations": figures["participations"],
-            "hours": _hours(figures["minutes"]), "by_kind": dict(figures["by_kind"])}
+            "hours": figures["hours"], "by_kind": dict(figures["by_kind"])}
 
 
 def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight: int, now: int, pool: list[int],
@@ -446,11 +450,11 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
         claimed = published + rng.randrange(last_claim - published)
         if cancelled_task:
             claims.append((_next(ids, "claim"), pk, volunteer, team, slots, ClaimStatus.CANCELLED, clock(claimed),
-                           clock(min(starts - 60 * rng.randint(3, 12), now)), None, None, None, "0", 0))
+                           clock(min(starts - 60 * rng.randint(3, 12), now)), None, None, None, NO_HOURS, 0))
             continue
         taken += slots
         checked_in = checked_out = confirmed = None
-        hours, participations = "0", 0
+        hours, participations = NO_HOURS, 0
         confirm_at = ends + rng.randint(*CONFIRM_AFTER_MINUTES)
         no_show = rng.random() < NO_SHOW_SHARE
         if not no_show and rng.random() < CHECKED_SHARE and starts - 30 <= now:
@@ -465,8 +469,8 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
         else:
             status, confirmed = ClaimStatus.DONE, confirm_at
             minutes = max(0, min(checked_out or ends, ends) - max(checked_in or starts, starts)) * slots
-            hours, participations = str(_hours(minutes)), slots
-            figures["minutes"] += minutes
+            hours, participations = _hours(minutes), slots
+            figures["hours"] += hours
             figures["participations"] += slots
         claims.append((_next(ids, "claim"), pk, volunteer, team, slots, status, clock(claimed), None,
                        clock(checked_in), clock(checked_out), clock(confirmed), hours, participations))
@@ -474,8 +478,9 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
             other = next_free()
             if other is not None:
                 cancelled = min(starts - 60 * rng.randint(3, 24), now)
-                claims.append((_next(ids, "claim"), pk, other, None, 1, ClaimStatus.CANCELLED,
-                               clock(max(published, min(claimed, cancelled - 1))), clock(cancelled), None, None, None, "0", 0))
+                before = max(published, min(claimed, cancelled - 1))
+                claims.append((_next(ids, "claim"), pk, other, None, 1, ClaimStatus.CANCELLED, clock(before),
+                               clock(cancelled), None, None, None, NO_HOURS, 0))
     if cancelled_task:
         status = TaskStatus.CANCELLED
     elif ends > now:

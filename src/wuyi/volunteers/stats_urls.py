@@ -1,3 +1,8 @@
 from django.urls import path
 
-urlpatterns: list = []  # filled by the statistics pages (stats_views.py)
+from wuyi.volunteers import stats_views
+
+urlpatterns = [
+    path("", stats_views.stats_page, name="stats"),
+    path("export.xlsx", stats_views.stats_export, name="stats_export"),
+]

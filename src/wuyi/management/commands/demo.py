@@ -10,8 +10,8 @@ from wuyi.places.models import Area, Level
 
 
 class Command(BaseCommand):
-    help = ("Migrate, build the demo city and its 2020 epidemic if they are not built, create one account per "
-            "role, and serve.")
+    help = ("Migrate, build the demo city, its 2020 epidemic and its 30 days of volunteer work if they are not "
+            "built, create one account per role, and serve.")
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -31,6 +31,11 @@ class Command(BaseCommand):
 
             epidemic = build_epidemic(seed=seed)
             console.print(f"Epidemic 2020-01-19..03-31: {epidemic.message} ({sum(epidemic.seconds.values()):.1f} s).")
+        from wuyi.synth.volunteers import build_history
+
+        history = build_history(seed=seed)  # once: nothing is done when the history exists
+        if history.built:
+            console.print(f"Volunteer history: {history.message} ({history.seconds:.1f} s).")
         with translation.override("zh-hans"):
             logins = ensure_demo_accounts()
         table = Table(title=f"wuyi demo · http://{addr}/ · password {DEMO_PASSWORD}")

@@ -1,9 +1,10 @@
-"""`wuyi city generate --scale demo|district|city [--seed N] [--district CODE] [--replace]` and
-`wuyi city epidemic [--seed N] [--replace]`."""
+"""`wuyi city generate --scale demo|district|city [--seed N] [--district CODE] [--replace]`,
+`wuyi city epidemic [--seed N] [--replace]` and `wuyi city volunteers [--seed N] [--days N] [--replace]`."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from rich.console import Console
 from rich.table import Table
 
@@ -27,10 +28,17 @@ class Command(BaseCommand):
         epi = sub.add_parser("epidemic", help="record the 2020-01-19..03-31 epidemic on the city and publish its risk lists")
         epi.add_argument("--seed", type=int, default=2020, help="the same seed gives the same timeline")
         epi.add_argument("--replace", action="store_true", help="delete the synthetic cases already recorded first")
+        vol = sub.add_parser("volunteers", help="record 30 days of volunteer work ending today (40,000 tasks, "
+                                                "~220,000 participations)")
+        vol.add_argument("--seed", type=int, default=2020, help="the same seed gives the same history")
+        vol.add_argument("--days", type=int, default=30, help="how many days, ending today")
+        vol.add_argument("--replace", action="store_true", help="delete the history already recorded first")
 
     def handle(self, *args, action, **options):
         if action == "epidemic":
             return self.epidemic(options["seed"], options["replace"])
+        if action == "volunteers":
+            return self.volunteers(options["seed"], options["days"], options["replace"])
         from wuyi.synth.city import generate
 
         try:
@@ -92,4 +100,41 @@ class Command(BaseCommand):
         console.print(
             f"{summary.risk_lists} daily risk lists (cn-2020-02), {summary.recoloured} colours recomputed "
             f"in {sum(summary.seconds.values()):.1f} s"
+        )
+
+    def volunteers(self, seed: int, days: int, replace: bool) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from wuyi.synth.volunteers import build_history
+        from wuyi.volunteers.models import TaskKind
+
+        console = Console()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as bar:
+            stages: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in stages:
+                    stages[stage] = bar.add_task(stage, total=total)
+                bar.update(stages[stage], completed=done, total=total)
+
+            try:
+                summary = build_history(seed, days=days, progress=progress, replace=replace)
+            except DomainError as e:
+                raise CommandError(e.message) from None
+        if not summary.built:
+            console.print(summary.message)
+            return
+        table = Table(title=f"volunteer history · seed {seed} · {summary.first} to {summary.last}")
+        table.add_column("task kind")
+        table.add_column("tasks", justify="right")
+        with translation.override("en"):
+            for kind, n in sorted(summary.by_kind.items(), key=lambda item: -item[1]):
+                table.add_row(str(TaskKind(kind).label), f"{n:,}")
+        table.add_row("total", f"{summary.tasks:,}")
+        console.print(table)
+        console.print(
+            f"{summary.claims:,} claims, {summary.participations:,} participations, {summary.hours:,} hours; "
+            f"{summary.volunteers:,} volunteers ({summary.new_volunteers:,} new), {summary.teams} teams; "
+            f"{summary.seconds:.1f} s"
         )
