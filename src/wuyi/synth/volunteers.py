@@ -346,7 +346,7 @@ def _teams(communities: list[_Community], rng: random.Random, ids: dict, rows: d
         members[team].append(volunteer)
     count = 0
     for c in communities:
-        if len(c.volunteers) < 3 * TEAM_SIZE[1]:
+        if len(c.volunteers) < TEAM_SIZE[1]:
             continue
         for name in TEAM_NAMES[:TEAMS_PER_COMMUNITY]:
             full_name = f"{c.name}{name}"[:60]
