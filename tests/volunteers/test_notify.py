@@ -107,8 +107,6 @@ def test_cancel_and_thanks_tell_the_publisher_and_the_volunteer(world, publisher
     assert rows(volunteer, "thanks") == [Channel.EMAIL, Channel.IN_APP]
 
 
-@pytest.mark.xfail(strict=True, reason="services.cancel raises DomainError('too_late') inside its transaction, so "
-                                       "the notice to the publisher written just before is rolled back with it")
 def test_a_late_cancel_attempt_tells_the_publisher(world, publisher):
     task = publish(world, publisher, NOW + dt.timedelta(hours=1), now=NOW - dt.timedelta(days=1))
     volunteer = enlist(world.communities[0])

@@ -181,24 +181,27 @@ def claim(task_id: int, volunteer: Volunteer, *, team: Team | None = None, slots
     return made
 
 
-@transaction.atomic
 def cancel(claim_id: int, volunteer: Volunteer, now: dt.datetime | None = None) -> Claim:
     """Give a claim back until ``cancel_hours`` before the start; after that it is refused and the publisher
-    must be called (and is told)."""
+    must be called (and is told: that notice is written in a transaction of its own, so the refusal does not
+    take it back)."""
     now = now or timezone.now()
-    c = Claim.objects.select_for_update().select_related("task").filter(pk=claim_id, volunteer=volunteer).first()
-    if c is None:
-        raise NotFound("claim", "claim_id")
-    if c.status != ClaimStatus.ACTIVE:
-        raise DomainError("not_active", "this claim is not active", "claim_id", 409)
-    if now > c.task.starts_at - dt.timedelta(hours=c.task.cancel_hours):
+    with transaction.atomic():
+        c = Claim.objects.select_for_update().select_related("task").filter(pk=claim_id, volunteer=volunteer).first()
+        if c is None:
+            raise NotFound("claim", "claim_id")
+        if c.status != ClaimStatus.ACTIVE:
+            raise DomainError("not_active", "this claim is not active", "claim_id", 409)
+        late = now > c.task.starts_at - dt.timedelta(hours=c.task.cancel_hours)
+        if not late:
+            c.status, c.cancelled_at = ClaimStatus.CANCELLED, now
+            c.save(update_fields=["status", "cancelled_at"])
+            Task.objects.filter(pk=c.task_id).update(taken=F("taken") - c.slots)
+            notify.cancelled(c)
+            return c
+    with transaction.atomic():
         notify.late_cancel_attempt(c)
-        raise DomainError("too_late", "it is too late to cancel online: call the publisher", "claim_id", 409)
-    c.status, c.cancelled_at = ClaimStatus.CANCELLED, now
-    c.save(update_fields=["status", "cancelled_at"])
-    Task.objects.filter(pk=c.task_id).update(taken=F("taken") - c.slots)
-    notify.cancelled(c)
-    return c
+    raise DomainError("too_late", "it is too late to cancel online: call the publisher", "claim_id", 409)
 
 
 def _hours(start: dt.datetime, end: dt.datetime) -> Decimal:
