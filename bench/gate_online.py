@@ -20,7 +20,8 @@
    core, no server, no database).
 
 The machine's cores and load are recorded, and the CPU the server and this client used during each phase
-(the client shares the machine: on 2 cores it takes part of what the server could use). Target: no errors.
+(the client shares the machine: on 2 cores it takes part of what the server could use); the server's CPU
+per request depends less on other work on the machine than the rates do. Target: no errors.
 Results also go to bench/results/gate_online.json (gate_online-postgresql.json with --database-url).
 """
 
@@ -194,6 +195,7 @@ class Load:
         self.latencies: list[float] = []
         self.errors: dict[str, int] = {}
         self.ok_total = 0  # every 200, warm-up and tail included (for the events written)
+        self.answered = 0  # every response, warm-up and tail included (for the server's CPU per request)
 
     def _error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -220,6 +222,7 @@ class Load:
                 writer = None
                 continue
             answered = time.perf_counter()
+            self.answered += 1
             if status == 200:
                 self.ok_total += 1
             if start <= sent < end:
@@ -300,6 +303,7 @@ class Phase:
             "max_ms": lat[-1] * 1000, "ok_total": sum(load.ok_total for load in self.loads),
             "per_second_by_round": [len(load.latencies) / load.seconds for load in self.loads],
             "server_cores": self.server_cpu / self.wall, "client_cores": self.client_cpu / self.wall,
+            "server_cpu_ms_per_request": self.server_cpu * 1000 / sum(load.answered for load in self.loads),
             "load_average_after_each_round": self.load_average,
         }
 
@@ -380,14 +384,14 @@ def main(argv: list[str] | None = None) -> int:
                         f"gunicorn {args.workers}×{args.threads}, {os.cpu_count()} cores",
                   caption="check: POST /api/access/check; health: GET /api/health; codec.verify: in this process")
     for column in ("", "requests", "per second", "p50 ms", "p99 ms", "max ms", "errors", "server cores",
-                   "client cores"):
+                   "server CPU ms/req", "client cores"):
         table.add_column(column, justify="left" if not column else "right")
     for name, r in (("check", check), ("health (baseline)", health)):
         table.add_row(name, f"{r['requests']:,}", f"{r['per_second']:,.0f}", f"{r['p50_ms']:.0f}",
                       f"{r['p99_ms']:.0f}", f"{r['max_ms']:.0f}", f"{r['error_count']:,}",
-                      f"{r['server_cores']:.2f}", f"{r['client_cores']:.2f}")
+                      f"{r['server_cores']:.2f}", f"{r['server_cpu_ms_per_request']:.2f}", f"{r['client_cores']:.2f}")
     table.add_row("codec.verify (baseline)", f"{verify['verifications']:,}",
-                  f"{verify['per_second']:,.0f}", "", "", "", "0", "", "1 core")
+                  f"{verify['per_second']:,.0f}", "", "", "", "0", "", f"{1000 / verify['per_second']:.3f}", "1 core")
     console.print(table)
     events_match = written == check["ok_total"]
     console.print(f"access events written {written:,}, checks answered 200: {check['ok_total']:,}"
