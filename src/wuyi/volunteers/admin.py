@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from wuyi.volunteers.models import Claim, Notification, Task, Team, TeamMember, Thanks, Volunteer, Wish
+from wuyi.volunteers.models import (
+    Claim,
+    DailyFigures,
+    Notification,
+    Task,
+    Team,
+    TeamMember,
+    Thanks,
+    Volunteer,
+    Wish,
+)
 
 
 @admin.register(Volunteer)
@@ -59,3 +69,18 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["user", "channel", "kind", "subject", "created_at", "sent_at"]
     list_filter = ["channel", "kind"]
     raw_id_fields = ["user", "task"]
+
+
+@admin.register(DailyFigures)
+class DailyFiguresAdmin(admin.ModelAdmin):
+    """The statistics' rollup: read only (stats.py makes it; delete rows to have them made again)."""
+
+    list_display = ["day", "area", "tasks", "participations", "hours", "computed_at"]
+    list_filter = ["day"]
+    raw_id_fields = ["area"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
