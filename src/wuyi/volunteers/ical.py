@@ -10,8 +10,8 @@ personal contact is shown only on the platform's own pages (DESIGN.md §4).
 
 The feed's URL holds a token, an HMAC of the volunteer's id under ``settings.SECRET_KEY`` (no stored field),
 so anyone with the URL reads the volunteer's schedule. It cannot be revoked for one volunteer: rotating
-SECRET_KEY (without keeping the old key in SECRET_KEY_FALLBACKS) revokes every volunteer's feed at once, and
-sessions and password-reset links with them. Revoking one feed needs a per-volunteer salt field.
+SECRET_KEY revokes every volunteer's feed at once (SECRET_KEY_FALLBACKS are not consulted), and sessions and
+password-reset links with them. Revoking one feed needs a per-volunteer salt field.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _SALT = "wuyi.volunteers.ical"
 _MAC_LENGTH = 32
 
 
-# ---- the token ------------------------------------------------------------------------------------------------
+# ---- the token ---------------------------------------------------------------------------------------------
 
 
 def _mac(volunteer_id: int) -> str:
@@ -50,7 +50,7 @@ def volunteer_id_of(token: str) -> int | None:
     return int(head)
 
 
-# ---- the format -------------------------------------------------------------------------------------------------
+# ---- the format --------------------------------------------------------------------------------------------
 
 
 def escape(text: str) -> str:
@@ -68,7 +68,7 @@ def fold(line: str) -> str:
     pieces, start, room = [], 0, LINE_OCTETS
     while start < len(data):
         end = min(start + room, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte: back to the character's start
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # inside a character: back to its start
             end -= 1
         pieces.append(data[start:end].decode())
         start, room = end, LINE_OCTETS - 1
@@ -114,7 +114,8 @@ def feed(volunteer: Volunteer, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     claims = (Claim.objects.filter(LIVE_CLAIM, volunteer=volunteer, task__ends_at__gt=now - FEED_PAST)
               .exclude(task__status=TaskStatus.CANCELLED)
-              .select_related("task__community", "task__compound", "task__gate__compound", "task__service_centre")
+              .select_related("task__community", "task__compound", "task__gate__compound",
+                              "task__service_centre")
               .order_by("task__starts_at", "pk"))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{escape('志愿服务')}"]

@@ -1,5 +1,5 @@
-"""The volunteer's calendar feed at a secret URL (``/volunteers/calendar/<token>.ics``), for calendar apps that
-subscribe without a session. The token is checked in constant time; a wrong one is a plain 404."""
+"""The volunteer's calendar feed at a secret URL (``/volunteers/calendar/<token>.ics``), for calendar apps
+that subscribe without a session. The token is checked in constant time; a wrong one is a plain 404."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET

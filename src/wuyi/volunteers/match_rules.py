@@ -1,4 +1,4 @@
-"""Matching rules: how well a volunteer fits a task, with the reasons, and how volunteers and tasks are ranked.
+"""Matching rules: how well a volunteer fits a task, with the reasons; how volunteers and tasks are ranked.
 
 Plain values in, plain values out; no Django. ``matching.py`` reads the database and calls these.
 
@@ -101,7 +101,7 @@ class VolunteerFacts:
 
 @dataclass(frozen=True)
 class Assessment:
-    """Whether a volunteer may be offered a task, the points of the pair and why (refusals when not eligible)."""
+    """Whether a volunteer may be offered a task, the pair's points and why (the refusals if not eligible)."""
 
     eligible: bool
     points: int
@@ -117,7 +117,7 @@ class Ranked:
     reasons: tuple[Reason, ...]
 
 
-# ---- single criteria -----------------------------------------------------------------------------------------
+# ---- single criteria ---------------------------------------------------------------------------------------
 
 
 def proximity(volunteer_community: str, task_community: str) -> tuple[int, Reason]:
@@ -168,7 +168,8 @@ def overlaps(window: Window, others: Iterable[Window]) -> bool:
 def fairness(volunteer: VolunteerFacts) -> tuple[int, Reason]:
     """Points for having served less in the last FAIRNESS_DAYS days (confirmed claims only)."""
     if volunteer.recent_participations == 0:
-        return NO_RECENT_SERVICE_POINTS, ("no_recent_service", f"Has not served in the last {FAIRNESS_DAYS} days")
+        return NO_RECENT_SERVICE_POINTS, ("no_recent_service",
+                                          f"Has not served in the last {FAIRNESS_DAYS} days")
     for most_hours, points, code, text in FAIRNESS_TIERS:
         if volunteer.recent_hours < most_hours:
             return points, (code, text)
@@ -182,11 +183,11 @@ def rotation(day: date, task_id: int, volunteer_id: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-# ---- the pair --------------------------------------------------------------------------------------------------
+# ---- the pair ----------------------------------------------------------------------------------------------
 
 
 def assess(volunteer: VolunteerFacts, task: TaskFacts) -> Assessment:
-    """The hard rules, then distance, skills and availability (not fairness: it ranks volunteers, not tasks)."""
+    """The hard rules, then distance, skills and availability (not fairness: it ranks volunteers only)."""
     refusals: list[Reason] = []
     if task.id in volunteer.claimed:
         refusals.append(("already_claimed", "Already holds a slot of this task"))
@@ -241,6 +242,7 @@ def rank_tasks(volunteer: VolunteerFacts, tasks: Iterable[TaskFacts], limit: int
     for task in tasks:
         verdict = assess(volunteer, task)
         if verdict.eligible:
-            scored.append((-verdict.points, task.starts_at, task.id, Ranked(task.id, verdict.points, verdict.reasons)))
+            ranked = Ranked(task.id, verdict.points, verdict.reasons)
+            scored.append((-verdict.points, task.starts_at, task.id, ranked))
     scored.sort(key=lambda row: row[:3])
     return [ranked for *_, ranked in scored[:max(0, limit)]]

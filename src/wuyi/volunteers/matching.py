@@ -63,10 +63,12 @@ def recommend_tasks(volunteer: Volunteer, now: dt.datetime | None = None, limit:
                 .values_list("task_id", "task__starts_at", "task__ends_at"))
     facts = VolunteerFacts(
         volunteer.pk, home, frozenset(volunteer.skills or ()), volunteer.availability or {},
-        busy=tuple((start, end) for _, start, end in held), claimed=frozenset(task_id for task_id, *_ in held))
+        busy=tuple((start, end) for _, start, end in held),
+        claimed=frozenset(task_id for task_id, *_ in held))
     tasks = {t.pk: t for t in (
         Task.objects.filter(code_range("community__code", _prefix(home, within)), status=TaskStatus.OPEN,
-                            starts_at__gt=now, starts_at__lte=now + RECOMMEND_HORIZON, taken__lt=F("capacity"))
+                            starts_at__gt=now, starts_at__lte=now + RECOMMEND_HORIZON,
+                            taken__lt=F("capacity"))
         .select_related("community", "compound", "gate", "service_centre"))}
     ranked = match_rules.rank_tasks(facts, (_task_facts(t, t.community.code) for t in tasks.values()), limit)
     return [Match(r.score, r.reasons, task=tasks[r.id]) for r in ranked]
@@ -90,8 +92,8 @@ def suggest_volunteers(task: Task, limit: int = 10, now: dt.datetime | None = No
     recent = Q(status=ClaimStatus.DONE, confirmed_at__gt=now - dt.timedelta(days=match_rules.FAIRNESS_DAYS),
                confirmed_at__lte=now)
     rows = (Claim.objects.filter(pool).filter(overlapping | recent)
-            .values_list("volunteer_id", "task_id", "task__starts_at", "task__ends_at", "status", "confirmed_at",
-                         "hours", "participations"))
+            .values_list("volunteer_id", "task_id", "task__starts_at", "task__ends_at", "status",
+                         "confirmed_at", "hours", "participations"))
     since = now - dt.timedelta(days=match_rules.FAIRNESS_DAYS)
     for volunteer_id, task_id, starts_at, ends_at, status, confirmed_at, spent, times in rows:
         if starts_at < task.ends_at and task.starts_at < ends_at:

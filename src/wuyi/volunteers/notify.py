@@ -1,5 +1,5 @@
-"""The outbox: what the platform tells people, as Notification rows. ``send_pending`` delivers them: in-app ones
-are read on the page (and count as sent when made); email goes through Django's mail; SMS and WeChat go
+"""The outbox: what the platform tells people, as Notification rows. ``send_pending`` delivers them: in-app
+ones are read on the page (and count as sent when made); email goes through Django's mail; SMS and WeChat go
 through adapters whose default only logs (set WUYI_SMS_ADAPTER / WUYI_WECHAT_ADAPTER to a dotted path of a
 callable(phone_or_openid, text)).
 
@@ -58,7 +58,9 @@ def _note(user, kind: str, subject: str, body: str = "", task=None, *, sms: bool
 def _window(task) -> str:
     """03-02 08:00–12:00, or 03-02 22:00–03-03 02:00 across midnight (local time)."""
     start, end = timezone.localtime(task.starts_at), timezone.localtime(task.ends_at)
-    return f"{start:%m-%d %H:%M}–{end:%H:%M}" if start.date() == end.date() else f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+    if start.date() == end.date():
+        return f"{start:%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
 
 
 def claimed(claim) -> None:
@@ -83,15 +85,16 @@ def thanked(thanks) -> None:
 
 @transaction.atomic
 def remind(now: dt.datetime | None = None) -> int:
-    """One reminder (in-app, email, SMS) per active claim whose task starts within REMINDER_BEFORE, and never a
-    second one for the same task and user. The due claims are locked first, so a second run waiting on them
-    sees the first run's reminders. A fixed number of queries, whatever the number of claims."""
+    """One reminder (in-app, email, SMS) per active claim whose task starts within REMINDER_BEFORE, and
+    never a second one for the same task and user. The due claims are locked first, so a second run waiting
+    on them sees the first run's reminders. A fixed number of queries, whatever the number of claims."""
     from wuyi.accounts.models import User
     from wuyi.volunteers.models import Claim, ClaimStatus, TaskStatus
 
     now = now or timezone.now()
     due = list(Claim.objects.select_for_update(of=("self",))
-               .filter(status=ClaimStatus.ACTIVE, task__starts_at__gt=now, task__starts_at__lte=now + REMINDER_BEFORE)
+               .filter(status=ClaimStatus.ACTIVE, task__starts_at__gt=now,
+                       task__starts_at__lte=now + REMINDER_BEFORE)
                .exclude(task__status=TaskStatus.CANCELLED).select_related("task", "volunteer").order_by("pk"))
     if not due:
         return 0
@@ -105,7 +108,8 @@ def remind(now: dt.datetime | None = None) -> int:
         if user is None or (user.pk, c.task_id) in done:
             continue
         done.add((user.pk, c.task_id))
-        rows += _rows(user, "reminder", f"提醒：{c.task.title}", f"{_window(c.task)} 开始", c.task, sms=True, now=now)
+        rows += _rows(user, "reminder", f"提醒：{c.task.title}", f"{_window(c.task)} 开始", c.task,
+                      sms=True, now=now)
     Notification.objects.bulk_create(rows)
     return sum(1 for row in rows if row.channel == Channel.IN_APP)
 
@@ -171,7 +175,7 @@ def send_pending(now: dt.datetime | None = None, limit: int = SEND_BATCH) -> int
     return sent
 
 
-# ---- teams: invitations and membership ------------------------------------------------------------------------
+# ---- teams: invitations and membership ---------------------------------------------------------------------
 
 
 def _volunteer_user(volunteer):

@@ -44,7 +44,8 @@ def _enrol(team: Team, volunteer: Volunteer, status: str) -> TeamMember:
         with transaction.atomic():
             return TeamMember.objects.create(team=team, volunteer=volunteer, status=status)
     except IntegrityError:
-        raise DomainError("already_member", "this volunteer is already in the team", "volunteer", 409) from None
+        raise DomainError("already_member", "this volunteer is already in the team", "volunteer",
+                          409) from None
 
 
 @transaction.atomic
@@ -106,8 +107,8 @@ def join(team: Team, volunteer: Volunteer) -> TeamMember:
         raise DomainError("already_member", "you are already in this team", "team", 409)
     invited = member is not None and member.status == MemberStatus.INVITED
     if not invited and volunteer.community_id != team.community_id:
-        raise DomainError("other_community", "join a team of your own community, or ask its leader to invite you",
-                          "team", 403)
+        raise DomainError("other_community",
+                          "join a team of your own community, or ask its leader to invite you", "team", 403)
     if not TeamMember.objects.filter(team=team, status=MemberStatus.ACTIVE).exists():
         raise DomainError("team_inactive", "this team has no members left", "team", 409)
     if member is None:
@@ -122,7 +123,7 @@ def join(team: Team, volunteer: Volunteer) -> TeamMember:
 
 @transaction.atomic
 def leave(team: Team, volunteer: Volunteer) -> TeamMember:
-    """Leave a team (or decline its invitation). The leader leaves only once no other active member remains."""
+    """Leave a team (or decline its invitation). The leader leaves only when no other member is active."""
     team = _locked_team(team)
     member = _member(team, volunteer)
     if member is None or member.status == MemberStatus.LEFT:
@@ -130,7 +131,8 @@ def leave(team: Team, volunteer: Volunteer) -> TeamMember:
     if team.leader_id == volunteer.pk:
         others = TeamMember.objects.filter(team=team, status=MemberStatus.ACTIVE).exclude(pk=member.pk)
         if others.exists():
-            raise DomainError("leader_cannot_leave", "the leader leaves last: other members remain", "team", 409)
+            raise DomainError("leader_cannot_leave", "the leader leaves last: other members remain", "team",
+                              409)
         TeamMember.objects.filter(team=team, status=MemberStatus.INVITED).update(status=MemberStatus.LEFT)
     member.status = MemberStatus.LEFT
     member.save(update_fields=["status"])
