@@ -451,3 +451,11 @@ def test_provision_makes_a_guard_account_and_a_token_that_works(world):
     assert (account.role, account.gate_id, account.has_usable_password()) == (Role.GATE_GUARD, gate.pk, False)
     call_command("gate", "provision", "--gate", gate.code)  # a second token for the same account
     assert ApiToken.objects.filter(user=account).count() == 2
+
+
+def test_status_tells_the_queue_and_the_lists_from_the_kit_file(world, gate_kit):
+    gate_kit.simulate(3)
+    out = io.StringIO()
+    call_command("gate", "status", "--gate", world.gates[0].code, "--db", str(gate_kit.path), stdout=out)
+    assert "queue: 3 pending, 0 uploaded, 0 rejected" in out.getvalue()
+    assert f"compound: {world.compounds[0].code}" in out.getvalue()

@@ -604,8 +604,8 @@ class Uploader(threading.Thread):
             try:
                 kit.refresh()
                 self.next_refresh = time.monotonic() + self.refresh_every
-            except (Unreachable, Refused, BadList, NotProvisioned) as e:
-                kit.log(f"lists not refreshed ({e}); working from those of the last refresh")
+            except Exception as e:  # Unreachable, Refused, BadList…: the thread lives on with the lists it has
+                kit.log(f"lists not refreshed ({e.__class__.__name__}: {e}); working from those of the last refresh")
                 self.next_refresh = time.monotonic() + REFRESH_RETRY
         kit.wake.clear()
         try:

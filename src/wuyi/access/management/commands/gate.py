@@ -123,6 +123,7 @@ class Command(BaseCommand):
 
     def status(self, *, gate, db, **options):
         from wuyi.access import kit as gate_kit
+        from wuyi.health.colour_rules import local_date
 
         path = db or default_db(gate)
         if not path.exists():
@@ -139,4 +140,4 @@ class Command(BaseCommand):
         self.stdout.write(f"trust list: {len(lists.trust or {})} keys, issued {moment(lists.trust_issued_at)}")
         self.stdout.write(f"revocation list: {len(lists.revoked)} revoked, issued {moment(lists.revoked_issued_at)}")
         self.stdout.write(f"compound: {lists.compound or 'unknown'}; policy today: "
-                          f"{kit.policy_on(dt.datetime.now(dt.UTC).date())}")
+                          f"{kit.policy_on(local_date(dt.datetime.now(dt.UTC)))}")
