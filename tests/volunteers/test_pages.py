@@ -358,10 +358,6 @@ def test_my_shifts_cancel_until_the_deadline_then_call_the_publisher(client, vw)
     assert client.post(f"/volunteers/claims/{late_claim.pk}/cancel/").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services.cancel is one transaction: the late_cancel notification is written inside it, then too_late is "
-    "raised and rolls it back, so the publisher is never told; fix: write it after the transaction (or catch, "
-    "commit the note, re-raise)"))
 def test_a_late_cancel_attempt_tells_the_publisher(client, vw):
     soon = a_task(vw, starts_in=dt.timedelta(hours=1))
     c = services.claim(soon.pk, volunteer(vw))
