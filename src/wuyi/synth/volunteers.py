@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
-import hmac
 import itertools
 import json
 import random
@@ -212,22 +212,18 @@ def _communities(year: int) -> list[_Community]:
 # ----------------------------------------------------------------------------------------------- building
 
 
-class _Clock:
-    """Moments as the database wants them: naive UTC text on SQLite, aware datetimes on PostgreSQL; cached by
-    minute, since every moment here falls on one."""
+class _Clock(dict):
+    """Moments (minutes since the epoch) as the database wants them: naive UTC text on SQLite, aware datetimes on
+    PostgreSQL; ``clock[minute]``, None for None. Cached: every moment here falls on a minute, and a history has
+    a million of them."""
 
     def __init__(self, vendor: str):
+        super().__init__({None: None})
         self.sqlite = vendor == "sqlite"
-        self.cache: dict[int, object] = {}
 
-    def __call__(self, minute: int | None):
-        if minute is None:
-            return None
-        value = self.cache.get(minute)
-        if value is None:
-            moment = dt.datetime.fromtimestamp(minute * 60, dt.UTC)
-            value = moment.replace(tzinfo=None).isoformat(" ") if self.sqlite else moment
-            self.cache[minute] = value
+    def __missing__(self, minute: int):
+        moment = dt.datetime.fromtimestamp(minute * 60, dt.UTC)
+        value = self[minute] = moment.replace(tzinfo=None).isoformat(" ") if self.sqlite else moment
         return value
 
 
@@ -235,13 +231,33 @@ def _minute(moment: dt.datetime) -> int:
     return int(moment.timestamp()) // 60
 
 
-def _token(seed: int, n: int) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"history:{seed}:{n}".encode(), hashlib.sha256).digest()
+def _token(key: bytes, seed: int, n: int) -> str:
+    """The check-in token of the ``n``-th task: a keyed hash, unguessable without the installation's secret key."""
+    digest = hashlib.blake2b(f"history:{seed}:{n}".encode(), key=key, digest_size=16).digest()
     return HISTORY_TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode()[:22]
 
 
+def _token_key() -> bytes:
+    return hashlib.sha256(settings.SECRET_KEY.encode()).digest()
+
+
+@functools.cache
 def _hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+
+
+class _Draw:
+    """Draws from one random stream, cheaply: ``random.Random``'s randint and choice cost ten times a bare random(),
+    and a history draws a few million times."""
+
+    def __init__(self, rng: random.Random):
+        self.random = rng.random
+
+    def int(self, low: int, high: int) -> int:
+        return low + int(self.random() * (high - low + 1))
+
+    def pick(self, seq):
+        return seq[int(self.random() * len(seq))]
 
 
 def build_history(seed: int = 2020, days: int = DAYS, end: dt.date | None = None, progress: Progress | None = None,
@@ -329,7 +345,7 @@ def _volunteers(communities: list[_Community], seed: int, ids: dict, rows: dict,
                 rows["volunteer"].append((
                     pk, person, c.id, json.dumps(own), json.dumps(languages),
                     json.dumps(availability, separators=(",", ":")), rng.random() < PARTY_MEMBER_SHARE,
-                    clock(joined - rng.randrange(60 * 24 * 60)),
+                    clock[joined - rng.randrange(60 * 24 * 60)],
                 ))
             c.volunteers.append(pk)
     return len(rows["volunteer"])
@@ -355,9 +371,9 @@ def _teams(communities: list[_Community], rng: random.Random, ids: dict, rows: d
             if pk is None:
                 pk = _next(ids, "team")
                 since = joined - rng.randrange(30 * 24 * 60)
-                rows["team"].append((pk, full_name, crew[0], c.id, clock(since)))
+                rows["team"].append((pk, full_name, crew[0], c.id, clock[since]))
                 for volunteer in crew:
-                    rows["teammember"].append((_next(ids, "teammember"), pk, volunteer, "active", clock(since)))
+                    rows["teammember"].append((_next(ids, "teammember"), pk, volunteer, "active", clock[since]))
                 c.teams.append((pk, crew[0], crew))
             elif len(members[pk]) >= TEAM_SLOTS[0]:
                 c.teams.append((pk, leaders[pk], members[pk]))
@@ -377,7 +393,9 @@ def _tasks_and_claims(communities: list[_Community], seed: int, rng: random.Rand
     weights = [c.population for c in communities]
     kind_weights = list(itertools.accumulate(k.share for k in KINDS))
     tasks, claims = rows["task"], rows["claim"]
-    figures = {"tasks": 0, "participations": 0, "hours": Decimal(0), "by_kind": defaultdict(int)}
+    figures = {"tasks": 0, "participations": 0, "hours": Decimal(0), "by_kind": defaultdict(int), "seed": seed,
+               "key": _token_key(), "skills": {k.kind: json.dumps(list(k.skills)) for k in KINDS}}
+    draw = _Draw(rng)
     for d, n_day in enumerate(per_day):
         day = first + dt.timedelta(days=d)
         midnight = _minute(dt.datetime.combine(day, dt.time(0), LOCAL))
@@ -388,36 +406,37 @@ def _tasks_and_claims(communities: list[_Community], seed: int, rng: random.Rand
             rng.shuffle(pool)
             cursor = 0
             for kind in sorted(rng.choices(KINDS, cum_weights=kind_weights, k=n), key=KINDS.index):
-                cursor = _task(c, kind, seed, rng, midnight, now, pool, cursor, ids, tasks, claims, clock, figures)
+                cursor = _task(c, kind, draw, midnight, now, pool, cursor, ids, tasks, claims, clock, figures)
         report("days", d + 1, days)
     return {"tasks": figures["tasks"], "claims": len(claims), "participations": figures["participations"],
             "hours": figures["hours"], "by_kind": dict(figures["by_kind"])}
 
 
-def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight: int, now: int, pool: list[int],
-          cursor: int, ids: dict, tasks: list, claims: list, clock: _Clock, figures: dict) -> int:
+def _task(c: _Community, kind: KindPlan, draw: _Draw, midnight: int, now: int, pool: list[int], cursor: int,
+          ids: dict, tasks: list, claims: list, clock: _Clock, figures: dict) -> int:
     """One task of ``kind`` in community ``c`` on the day starting at ``midnight`` (minutes), with its claims.
     Volunteers come from ``pool`` in turn from ``cursor``; returns where the next task goes on."""
+    rand, between, pick = draw.random, draw.int, draw.pick
     pk = _next(ids, "task")
-    start_hour, end_hour = rng.choice(kind.shifts)
+    start_hour, end_hour = pick(kind.shifts)
     starts, ends = midnight + 60 * start_hour, midnight + 60 * end_hour
     compound_id = gate_id = centre_id = None
     if kind.place == "gate" and c.gates:
-        gate_id, compound_id, place = rng.choice(c.gates)
+        gate_id, compound_id, place = pick(c.gates)
     elif kind.place in ("gate", "compound"):
-        compound_id, place = rng.choice(c.compounds)
+        compound_id, place = pick(c.compounds)
     else:
         centre_id, place = c.centre_id, c.name
-    capacity = rng.randint(*kind.capacity)
-    published = min(starts - 60 * rng.randint(*PUBLISHED_BEFORE_HOURS), now - rng.randint(10, 120))
+    capacity = between(*kind.capacity)
+    published = min(starts - 60 * between(*PUBLISHED_BEFORE_HOURS), now - between(10, 120))
     last_claim = max(published + 1, min(starts - 30, now))
-    cancelled_task = rng.random() < CANCELLED_TASK_SHARE
+    cancelled_task = rand() < CANCELLED_TASK_SHARE
     if cancelled_task:
         wanted = 0
-    elif rng.random() < FULL_SHARE * (1.0 if ends <= now else 0.5):
+    elif rand() < FULL_SHARE * (1.0 if ends <= now else 0.5):
         wanted = capacity
     else:
-        wanted = max(1, round(capacity * rng.uniform(0.5 if ends <= now else 0.2, 0.99)))
+        wanted = max(1, round(capacity * _uniform(rand, 0.5 if ends <= now else 0.2, 0.99)))
 
     def next_free() -> int | None:
         nonlocal cursor
@@ -432,10 +451,10 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
     # Live claims: a team's block of slots first, then volunteers one by one; then claims cancelled in time.
     busy: set[int] = set()
     blocks: list[tuple[int, int | None, int]] = []  # (volunteer, team, slots)
-    if wanted >= 3 and c.teams and rng.random() < TEAM_CLAIM_SHARE:
-        team, leader, crew = rng.choice(c.teams)
+    if wanted >= 3 and c.teams and rand() < TEAM_CLAIM_SHARE:
+        team, leader, crew = pick(c.teams)
         if leader not in busy:
-            slots = min(rng.randint(*TEAM_SLOTS), len(crew), wanted)
+            slots = min(between(*TEAM_SLOTS), len(crew), wanted)
             blocks.append((leader, team, slots))
             busy.update(crew)
     remaining = wanted - sum(slots for _v, _t, slots in blocks)
@@ -447,20 +466,20 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
         remaining -= 1
     taken = active = 0
     for volunteer, team, slots in blocks:
-        claimed = published + rng.randrange(last_claim - published)
+        claimed = published + int(rand() * (last_claim - published))
         if cancelled_task:
-            claims.append((_next(ids, "claim"), pk, volunteer, team, slots, ClaimStatus.CANCELLED, clock(claimed),
-                           clock(min(starts - 60 * rng.randint(3, 12), now)), None, None, None, NO_HOURS, 0))
+            claims.append((_next(ids, "claim"), pk, volunteer, team, slots, ClaimStatus.CANCELLED, clock[claimed],
+                           clock[min(starts - 60 * between(3, 12), now)], None, None, None, NO_HOURS, 0))
             continue
         taken += slots
         checked_in = checked_out = confirmed = None
         hours, participations = NO_HOURS, 0
-        confirm_at = ends + rng.randint(*CONFIRM_AFTER_MINUTES)
-        no_show = rng.random() < NO_SHOW_SHARE
-        if not no_show and rng.random() < CHECKED_SHARE and starts - 30 <= now:
-            checked_in = starts - rng.randint(0, 20)
+        confirm_at = ends + between(*CONFIRM_AFTER_MINUTES)
+        no_show = rand() < NO_SHOW_SHARE
+        if not no_show and rand() < CHECKED_SHARE and starts - 30 <= now:
+            checked_in = starts - between(0, 20)
             if ends + 30 <= now:
-                checked_out = ends + rng.randint(-30, 15)
+                checked_out = ends + between(-30, 15)
         if confirm_at > now:
             status = ClaimStatus.ACTIVE
             active += 1
@@ -472,15 +491,15 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
             hours, participations = _hours(minutes), slots
             figures["hours"] += hours
             figures["participations"] += slots
-        claims.append((_next(ids, "claim"), pk, volunteer, team, slots, status, clock(claimed), None,
-                       clock(checked_in), clock(checked_out), clock(confirmed), hours, participations))
-        if rng.random() < CANCELLED_CLAIM_SHARE:
+        claims.append((_next(ids, "claim"), pk, volunteer, team, slots, status, clock[claimed], None,
+                       clock[checked_in], clock[checked_out], clock[confirmed], hours, participations))
+        if rand() < CANCELLED_CLAIM_SHARE:
             other = next_free()
             if other is not None:
-                cancelled = min(starts - 60 * rng.randint(3, 24), now)
+                cancelled = min(starts - 60 * between(3, 24), now)
                 before = max(published, min(claimed, cancelled - 1))
-                claims.append((_next(ids, "claim"), pk, other, None, 1, ClaimStatus.CANCELLED, clock(before),
-                               clock(cancelled), None, None, None, NO_HOURS, 0))
+                claims.append((_next(ids, "claim"), pk, other, None, 1, ClaimStatus.CANCELLED, clock[before],
+                               clock[cancelled], None, None, None, NO_HOURS, 0))
     if cancelled_task:
         status = TaskStatus.CANCELLED
     elif ends > now:
@@ -490,11 +509,15 @@ def _task(c: _Community, kind: KindPlan, seed: int, rng: random.Random, midnight
     figures["tasks"] += 1
     tasks.append((
         pk, kind.kind, kind.title.format(place=place)[:100], "", c.id, compound_id, gate_id, centre_id,
-        clock(starts), clock(ends), capacity, taken, status, json.dumps(list(kind.skills)), "", "", 2,
-        _token(seed, figures["tasks"]), None, None, "", clock(published),
+        clock[starts], clock[ends], capacity, taken, status, figures["skills"][kind.kind], "", "", 2,
+        _token(figures["key"], figures["seed"], figures["tasks"]), None, None, "", clock[published],
     ))
     figures["by_kind"][kind.kind] += 1
     return cursor
+
+
+def _uniform(rand, low: float, high: float) -> float:
+    return low + (high - low) * rand()
 
 
 # ----------------------------------------------------------------------------------------------- writing
