@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from wuyi.errors import DomainError
@@ -23,8 +23,10 @@ from wuyi.places.models import Level, code_range
 from wuyi.volunteers import match_rules
 from wuyi.volunteers.match_rules import Reason, TaskFacts, VolunteerFacts
 from wuyi.volunteers.models import LIVE_CLAIM, Claim, ClaimStatus, Task, TaskStatus, Volunteer
+from wuyi.volunteers.services import LONGEST_TASK
 
 RECOMMEND_HORIZON = dt.timedelta(days=14)
+LIVE_STATUSES = {ClaimStatus.ACTIVE, ClaimStatus.DONE}  # models.LIVE_CLAIM
 _PREFIX = {Level.CITY: 0, Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
 
 
@@ -76,38 +78,41 @@ def recommend_tasks(volunteer: Volunteer, now: dt.datetime | None = None, limit:
 
 def suggest_volunteers(task: Task, limit: int = 10, now: dt.datetime | None = None,
                        within: str = Level.DISTRICT) -> list[Match]:
-    """The volunteers to ask for an unfilled task, best first, fairness included (four queries)."""
+    """The volunteers to ask for an unfilled task, best first, fairness included (five queries: the task, the
+    overlapping claims, the recent service summed per volunteer, the volunteers' facts, the chosen ones)."""
     now = now or timezone.now()
     task = Task.objects.select_related("community").filter(pk=task.pk).first()
     if task is None or task.status != TaskStatus.OPEN or task.ends_at <= now:
         raise DomainError("closed", "this task takes no more claims", "task", 409)
     if task.taken >= task.capacity:
         raise DomainError("full", "every slot of this task is taken", "task", 409)
-    pool = code_range("volunteer__community__code", _prefix(task.community.code, within))
+    prefix = _prefix(task.community.code, within)
+    # Claims are found through their task (the tasks overlapping this one start in a range bounded by
+    # LONGEST_TASK) or their volunteer (a subquery of the pool's ids), and their status is tested here or left
+    # out: with a status condition in the WHERE, SQLite scans the (status, …) index over the whole city instead
+    # (150 ms against 2 ms on the demo's 245,000 claims).
+    pool = Q(volunteer__in=Volunteer.objects.filter(code_range("community__code", prefix)).values("pk"))
+    overlapping = Task.objects.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLOSED, TaskStatus.DONE],
+                                      starts_at__lt=task.ends_at, starts_at__gt=task.starts_at - LONGEST_TASK,
+                                      ends_at__gt=task.starts_at).values("pk")
     busy: dict[int, list[match_rules.Window]] = defaultdict(list)
     claimed: dict[int, set[int]] = defaultdict(set)
-    hours: dict[int, float] = defaultdict(float)
-    participations: dict[int, int] = defaultdict(int)
-    overlapping = _live_on_schedule() & Q(task__starts_at__lt=task.ends_at, task__ends_at__gt=task.starts_at)
-    recent = Q(status=ClaimStatus.DONE, confirmed_at__gt=now - dt.timedelta(days=match_rules.FAIRNESS_DAYS),
-               confirmed_at__lte=now)
-    rows = (Claim.objects.filter(pool).filter(overlapping | recent)
-            .values_list("volunteer_id", "task_id", "task__starts_at", "task__ends_at", "status",
-                         "confirmed_at", "hours", "participations"))
-    since = now - dt.timedelta(days=match_rules.FAIRNESS_DAYS)
-    for volunteer_id, task_id, starts_at, ends_at, status, confirmed_at, spent, times in rows:
-        if starts_at < task.ends_at and task.starts_at < ends_at:
+    for volunteer_id, task_id, status, starts_at, ends_at in (
+            Claim.objects.filter(pool, task__in=overlapping).order_by()
+            .values_list("volunteer_id", "task_id", "status", "task__starts_at", "task__ends_at")):
+        if status in LIVE_STATUSES:
             busy[volunteer_id].append((starts_at, ends_at))
             claimed[volunteer_id].add(task_id)
-        if status == ClaimStatus.DONE and confirmed_at is not None and since < confirmed_at <= now:
-            hours[volunteer_id] += float(spent)
-            participations[volunteer_id] += times
+    # Confirmed in the window: done claims, and no-shows, which add no hours and no participations.
+    served = {row["volunteer_id"]: (float(row["spent"] or 0), int(row["times"] or 0)) for row in (
+        Claim.objects.filter(pool, confirmed_at__lte=now,
+                             confirmed_at__gt=now - dt.timedelta(days=match_rules.FAIRNESS_DAYS))
+        .order_by().values("volunteer_id").annotate(spent=Sum("hours"), times=Sum("participations")))}
     volunteers = (
         VolunteerFacts(pk, code, frozenset(skills or ()), availability or {}, tuple(busy[pk]),
-                       frozenset(claimed[pk]), hours[pk], participations[pk])
-        for pk, code, skills, availability in Volunteer.objects.filter(
-            code_range("community__code", _prefix(task.community.code, within)))
-        .values_list("pk", "community__code", "skills", "availability").iterator(chunk_size=2000)
+                       frozenset(claimed[pk]), *served.get(pk, (0.0, 0)))
+        for pk, code, skills, availability in Volunteer.objects.filter(code_range("community__code", prefix))
+        .order_by().values_list("pk", "community__code", "skills", "availability").iterator(chunk_size=2000)
     )
     ranked = match_rules.rank_volunteers(_task_facts(task, task.community.code), volunteers, now, limit)
     found = Volunteer.objects.select_related("person", "community").in_bulk([r.id for r in ranked])
