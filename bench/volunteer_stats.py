@@ -1,6 +1,6 @@
 """Benchmark: the volunteer statistics page on the demo's 30-day history, beside the raw grouped query.
 
-    .venv/bin/python bench/volunteer_stats.py [--backend sqlite|postgresql|both] [--runs N] [--seed N] [--keep]
+    .venv/bin/python bench/volunteer_stats.py [--backend both|sqlite|postgresql] [--runs N] [--seed N] [--keep]
 
 The history is the demo's whatever --scale says (other options, such as bench/run.py's --scale, are ignored). For
 each backend, in a fresh database (SQLite in a temporary WUYI_VAR; PostgreSQL in a database
@@ -197,7 +197,7 @@ def show(results: dict, runs: int, console: Console) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql", "both"])
+    parser.add_argument("--backend", default="both", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--keep", action="store_true", help="keep the databases (and say where they are)")
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print("[green]targets met[/]" if passed else "[red]targets missed[/]")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    suffix = "" if args.backend == "sqlite" else f"-{args.backend}"
+    suffix = "" if args.backend == "both" else f"-{args.backend}"
     (out / f"volunteer_stats{suffix}.json").write_text(json.dumps({
         "command": f"bench/volunteer_stats.py --backend {args.backend} --runs {args.runs} --seed {args.seed}",
         "target_ms": TARGET_MS, "history_target_seconds": HISTORY_TARGET_SECONDS,
