@@ -297,3 +297,13 @@ def test_queries_do_not_grow_with_the_number_of_volunteers(places, crowd, django
     with django_assert_max_num_queries(3):
         tasks = matching.recommend_tasks(volunteers[1], now=NOW, limit=50)
         assert all(m.task.community.name for m in tasks)
+
+
+def test_a_no_show_is_not_service(places):
+    t = task(places["home"], at(0, 8))
+    absent = enlist(places["home"], availability=MORNINGS)
+    start = NOW - dt.timedelta(days=2)
+    past = task(places["home"], start, title="没来", now=start - dt.timedelta(days=1))
+    claim = services.claim(past.pk, absent, now=start - dt.timedelta(hours=1))
+    services.confirm(claim.pk, None, present=False, now=start + dt.timedelta(hours=4))
+    assert codes(matching.suggest_volunteers(t, now=NOW)[0].reasons)[-1] == "no_recent_service"
