@@ -98,11 +98,11 @@ def test_a_wish_is_approved_claimed_checked_in_and_out_confirmed_and_counted(pho
     listed = volunteer.locator(f"#task-list [data-task='{task.pk}']")
     assert listed.get_attribute("data-kind") == "delivery"
     assert listed.locator(".slots").get_attribute("data-slots-left") == "1"
-    assert WISH_PHONE not in volunteer.content()
+    assert WISH_PHONE not in volunteer.content() and WISH_TEXT not in volunteer.content()  # the words are private
     assert volunteer.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     listed.locator("button[type=submit]").tap()
     volunteer.wait_for_url(f"**/volunteers/tasks/{task.pk}/")
-    assert WISH_PHONE in volunteer.inner_text("#contact")
+    assert WISH_PHONE in volunteer.inner_text("#contact") and WISH_TEXT in volunteer.inner_text("#wish-text")
     claim = Claim.objects.get(task=task)
     assert claim.volunteer == people["volunteer"]
 

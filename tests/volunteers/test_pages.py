@@ -617,3 +617,17 @@ def test_recommended_tasks_for_the_volunteer_and_suggested_volunteers_for_the_pu
     as_user(client, vw, "community_worker")
     suggested = client.get(f"/volunteers/tasks/{t.pk}/").context["suggested"]
     assert [m["volunteer"].pk for m in suggested] == [volunteer(vw).pk]
+
+
+def test_an_approved_wish_is_published_under_a_generic_title_and_its_words_go_only_to_the_claimant(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wuyi.volunteers import services as vs
+
+    resident = world.people[0]
+    wish = vs.submit_wish(resident, "母亲糖尿病，胰岛素快用完了", timezone.now() + dt.timedelta(hours=6), "13911112222")
+    approved = vs.review_wish(wish.pk, True, world.users["community_worker"])
+    task = approved.task
+    assert "胰岛素" not in task.title and "胰岛素" not in task.description

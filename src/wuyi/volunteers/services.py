@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, NotFound
@@ -283,7 +284,7 @@ def thank(claim_id: int, by: User | None, text: str) -> Thanks:
 
 
 @transaction.atomic
-def review_wish(wish_id: int, approve: bool, by: User | None, reason: str = "",
+def review_wish(wish_id: int, approve: bool, by: User | None, reason: str = "", title: str = "",
                 now: dt.datetime | None = None) -> Wish:
     """The community approves a wish (it becomes a one-slot task, contact given only to the claimant) or rejects
     it with a reason."""
@@ -296,8 +297,12 @@ def review_wish(wish_id: int, approve: bool, by: User | None, reason: str = "",
     if approve:
         starts = max(now, wish.needed_by - dt.timedelta(hours=4))
         ends = max(wish.needed_by, starts + dt.timedelta(hours=1))
+        # The task is public; the wish's own words may say who is ill or quarantined, so the title is the kind
+        # alone and the words stay on the wish, shown with the contact to the claimant (and the community).
+        public_title = (title or "").strip() or _("A resident's wish: %(kind)s") % {
+            "kind": TaskKind(wish.kind).label}
         wish.task = publish(TaskInput(
-            kind=wish.kind, title=wish.text[:100], description=wish.text, community_code=wish.community.code,
+            kind=wish.kind, title=public_title[:100], description="", community_code=wish.community.code,
             compound_code=wish.household.compound_code, starts_at=starts, ends_at=ends, capacity=1,
             contact_name=wish.person.masked_name, contact_phone=wish.contact_phone, cancel_hours=0,
         ), by, now=now)

@@ -356,6 +356,8 @@ def task(request, pk: int):
         "show_contact": contact_visible(t, mine),
         "cancel_deadline": cancel_deadline(t), "now": timezone.now(),
     }
+    if context["show_contact"]:  # a wish's own words go with the contact: to the claimant, until it is done
+        context["wish"] = Wish.objects.filter(task=t).first()
     if volunteer is not None:
         context["led_teams"] = list(Team.objects.filter(leader=volunteer))
     if manager:
