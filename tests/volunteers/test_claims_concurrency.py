@@ -97,3 +97,15 @@ def test_a_second_claim_by_the_same_volunteer_is_already_claimed_and_gives_the_s
     assert e.value.code == "already_claimed"
     task.refresh_from_db()
     assert task.taken == 1
+
+
+def test_claiming_again_a_full_task_one_holds_says_already_claimed(world):
+    start = timezone.now() + dt.timedelta(days=1)
+    task = services.publish(services.TaskInput(
+        kind="delivery", title="送菜", community_code=world.communities[0].code, starts_at=start,
+        ends_at=start + dt.timedelta(hours=2), capacity=1), by=None)
+    (v,) = volunteers(world, 1)
+    services.claim(task.pk, v)
+    with pytest.raises(DomainError) as e:
+        services.claim(task.pk, v)
+    assert e.value.code == "already_claimed"

@@ -25,6 +25,7 @@ from wuyi.errors import DomainError, NotFound
 from wuyi.places.models import Area, Gate, Level, ServiceCentre
 from wuyi.volunteers import notify
 from wuyi.volunteers.models import (
+    LIVE_CLAIM,
     Claim,
     ClaimStatus,
     Skill,
@@ -171,6 +172,8 @@ def claim(task_id: int, volunteer: Volunteer, *, team: Team | None = None, slots
                 raise NotFound("task", "task_id")
             if task.status != TaskStatus.OPEN or task.ends_at <= now:
                 raise DomainError("closed", "this task takes no more claims", "task_id", 409)
+            if Claim.objects.filter(LIVE_CLAIM, task_id=task_id, volunteer=volunteer).exists():
+                raise DomainError("already_claimed", "you already hold a slot of this task", "task_id", 409)
             raise Full()
         try:
             with transaction.atomic():
