@@ -205,3 +205,11 @@ def left(member) -> None:
     """Tell the leader that a member left (or an invitation was declined)."""
     team = member.team
     _note(_volunteer_user(team.leader), "team_left", f"{member.volunteer}离开了志愿服务队：{team.name}")
+
+
+def mark_read(user, pk: int | None = None, now: dt.datetime | None = None) -> int:
+    """Mark the user's in-app notifications (all, or one) read."""
+    unread = Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=now or timezone.now())

@@ -40,7 +40,7 @@ from wuyi.errors import DomainError
 from wuyi.people import identity
 from wuyi.people.models import Membership
 from wuyi.places.models import Area, Gate, Level, ServiceCentre, code_range
-from wuyi.volunteers import ical, matching, services, teams
+from wuyi.volunteers import ical, matching, notify, services, teams
 from wuyi.volunteers.forms import (
     FilterForm,
     InviteForm,
@@ -175,14 +175,6 @@ def ledger(volunteer: Volunteer) -> dict:
     totals = done.aggregate(hours=Sum("hours"), participations=Sum("participations"), tasks=Count("pk"))
     return {"hours": Decimal(totals["hours"] or 0).quantize(HOURS_PLACES),
             "participations": totals["participations"] or 0, "tasks": totals["tasks"]}
-
-
-def mark_notifications_read(user, pk: int | None = None, now: dt.datetime | None = None) -> int:
-    """Mark the user's in-app notifications (all, or one) read. A write: to move into services.py."""
-    unread = Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True)
-    if pk is not None:
-        unread = unread.filter(pk=pk)
-    return unread.update(read_at=now or timezone.now())
 
 
 def _community_choices(queryset: QuerySet) -> list:
@@ -491,7 +483,7 @@ def me(request):
 @require_POST
 def read_notifications(request):
     raw = request.POST.get("id", "")
-    mark_notifications_read(request.user, int(raw) if raw.isdigit() else None)
+    notify.mark_read(request.user, int(raw) if raw.isdigit() else None)
     return redirect(_next(request, reverse("volunteers:me")))
 
 
