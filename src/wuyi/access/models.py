@@ -16,6 +16,7 @@ the table can be distributed by district with Citus (``create_distributed_table(
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wuyi.access.gate_policy import RULES as GATE_POLICIES
 from wuyi.access.gate_policy import Direction, HolderKind, WorkerRole
@@ -175,8 +176,8 @@ class CompoundPolicy(models.Model):
 
 
 class DirectionChoice(models.TextChoices):
-    IN = Direction.IN.value, _("Entry")
-    OUT = Direction.OUT.value, _("Exit")
+    IN = Direction.IN.value, pgettext_lazy("direction", "Entry")
+    OUT = Direction.OUT.value, pgettext_lazy("direction", "Exit")
 
 
 class Source(models.TextChoices):

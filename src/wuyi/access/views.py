@@ -223,7 +223,7 @@ class GateVisitForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Visitor's mobile number"), max_length=11)
     household_code = forms.CharField(label=gettext_lazy("Household visited (code on the door plate)"),
                                      max_length=22)
-    hours = forms.IntegerField(label=gettext_lazy("Hours"), min_value=1, max_value=24, initial=2)
+    hours = forms.IntegerField(label=gettext_lazy("Hours of the visit"), min_value=1, max_value=24, initial=2)
     consent = forms.BooleanField(label=gettext_lazy("A resident of the household agreed (by phone or in person)"))
 
 
