@@ -169,8 +169,10 @@ def test_rotation_keeps_old_codes_valid_and_signs_new_ones_with_the_new_key(worl
     assert check(world, old.text).decision.allow
     new = resident_code(world, 1)
     assert new.key.kid != old.key.kid
-    later = old.expires_at + dt.timedelta(seconds=1)
-    assert old.key.kid not in {k.kid for k in keys.trusted(later)}
+    old.key.refresh_from_db()
+    assert old.key.trusted_until >= old.expires_at  # trusted while its codes live, and for kits to roll over
+    assert old.key.kid in {k.kid for k in keys.trusted(old.key.trusted_until - dt.timedelta(seconds=1))}
+    assert old.key.kid not in {k.kid for k in keys.trusted(old.key.trusted_until + dt.timedelta(seconds=1))}
 
 
 def test_private_keys_are_encrypted_at_rest(world, settings):

@@ -30,6 +30,9 @@ from wuyi.access import codec
 from wuyi.access.models import Code, SigningKey
 
 
+ROLLOVER_GRACE = dt.timedelta(days=7)  # how long a kit may stay offline across a key rotation
+
+
 @lru_cache(maxsize=64)
 def _decrypted(kid: str, pem: bytes) -> codec.SigningKey:
     return codec.SigningKey.from_pem(pem, settings.WUYI_KEY_PASSPHRASE)
@@ -61,12 +64,14 @@ def current() -> SigningKey:
 
 @transaction.atomic
 def rotate(now: dt.datetime | None = None) -> SigningKey:
-    """A new current key; the others retire, trusted until the last code each signed expires."""
+    """A new current key; the others retire, trusted until the last code each signed expires, and at least
+    ROLLOVER_GRACE: a gate kit offline at the rotation accepts the next trust list only if a key it trusts
+    signed it, so the old key must still be on the list (and cross-sign it) when the kit comes back."""
     now = now or timezone.now()
     for old in SigningKey.objects.select_for_update().filter(retired_at__isnull=True):
         last = Code.objects.filter(key=old).aggregate(last=Max("expires_at"))["last"]
         old.retired_at = now
-        old.trusted_until = max(last, now) if last else now
+        old.trusted_until = max(last or now, now + ROLLOVER_GRACE)
         old.save(update_fields=["retired_at", "trusted_until"])
     return _create(now)
 
