@@ -203,7 +203,7 @@ class PostgreSQL:
     def settings(self) -> dict[str, str]:
         with self.connect() as db:
             return dict(db.execute(
-                "SELECT name, setting || COALESCE(unit, '') FROM pg_settings WHERE name IN ("
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ("
                 "'server_version', 'shared_buffers', 'work_mem', 'max_wal_size', 'autovacuum', "
                 "'synchronous_commit', 'max_parallel_workers_per_gather')"
             ).fetchall())
