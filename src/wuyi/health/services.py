@@ -177,7 +177,8 @@ def default_colour(at: dt.datetime, rule_id: str | None = None) -> rules.ColourR
     return rules.decide_colour(rules.PersonFacts(), at, _rule_id(rule_id, at))
 
 
-def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, rule_id: str | None = None) -> int:
+def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, rule_id: str | None = None,
+                      notify: bool = True) -> int:
     """Decide and store the colour of each person named, at ``at``, under ``rule_id`` (see ``_rule_id``).
 
     Set-based: per round of RECOMPUTE_BATCH people, five reads and one upsert, whatever the number of
@@ -195,7 +196,8 @@ def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, 
             unique_fields=["person"],
             update_fields=["rule_id", "colour", "reasons", "next_change", "computed_at"],
         )
-        colours_recomputed.send(sender=PersonColour, person_ids=batch)
+        if notify:  # the apps above act on the new colours in this transaction (access revokes stale codes)
+            colours_recomputed.send(sender=PersonColour, person_ids=batch)
     return len(ids)
 
 
@@ -274,9 +276,9 @@ def recompute_city(
         report("default", 1, 1)
         report("facts", 0, len(ids))
         for start in range(0, len(ids), batch_size):
-            recompute_colours(ids[start : start + batch_size], at, rule_id)
+            recompute_colours(ids[start : start + batch_size], at, rule_id, notify=False)
             report("facts", min(start + batch_size, len(ids)), len(ids))
-        colours_recomputed.send(sender=PersonColour, person_ids=None)
+        colours_recomputed.send(sender=PersonColour, person_ids=None)  # once, for everyone
     return CityRecompute(rule_id, at, updated + inserted - len(ids), len(ids))
 
 
