@@ -232,3 +232,12 @@ def test_hourly_counts_and_purge(world):
     assert (row.entries, row.exits, row.refusals, row.refusals_by_reason) == (1, 1, 1, {"fever": 1})
     removed = events.purge()
     assert AccessEvent.objects.count() == 3 and removed == 1
+
+
+def test_an_event_is_its_district_moment_and_id(world):
+    first = event(world)
+    later = {**first, "occurred_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat()}
+    assert events.ingest([first, later]).duplicates == [first["event_id"]]  # within a batch, by id alone
+    assert events.ingest([first]).duplicates == [first["event_id"]]
+    assert events.ingest([later]).accepted == [first["event_id"]]  # a kit never moves an event: another one
+    assert AccessEvent.objects.filter(event_id=first["event_id"]).count() == 2

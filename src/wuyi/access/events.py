@@ -1,10 +1,12 @@
-"""The access log: batch ingestion (idempotent by event id), hourly counts, purging past the retention period.
+"""The access log: batch ingestion (idempotent by event), hourly counts, purging past the retention period.
 
 Ingestion validates every event on its own: a bad one gets an error (index, event id, code, message, field)
-and the good ones of the batch are stored anyway. An event's identity is its client-made UUID with its moment
-(the key of the partitioned table); a repeated upload of the same event is reported as a duplicate and changes
-nothing, also when two uploads race (INSERT … ON CONFLICT DO NOTHING). The same UUID sent again with another
-moment within a day of the first is also a duplicate.
+and the good ones of the batch are stored anyway. An event's identity is its district, its moment and its
+client-made UUID (the key of the partitioned table). A gate kit never changes an event's moment, so a repeated
+upload of the same event is reported as a duplicate and changes nothing, also when two uploads race: the batch
+is written with INSERT … ON CONFLICT DO NOTHING RETURNING, and what was not returned was already stored. The
+same UUID sent with another moment is another key, and is stored as another event; within one batch, a
+repeated UUID is a duplicate whatever its moment.
 
 On PostgreSQL each local day (Asia/Shanghai) is a partition, made when the first event of that day arrives
 and dropped whole by ``purge``.
@@ -36,7 +38,6 @@ RETENTION_DAYS = 28  # DESIGN.md §4: access events older than this are purged
 FUTURE_SLACK = dt.timedelta(minutes=10)  # a gate kit's clock may run a little fast
 MAX_BATCH = 5_000
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-DUPLICATE_WINDOW = dt.timedelta(days=1)
 TABLE = AccessEvent._meta.db_table
 _DIRECTIONS = frozenset(DirectionChoice.values)
 _HOLDER_KINDS = frozenset(CodeKind.values)
@@ -202,45 +203,63 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
     if not events:
         return result
     ensure_partitions({local_day(e["occurred_at"]) for e in events})
-    first = min(e["occurred_at"] for e in events) - DUPLICATE_WINDOW
-    last = max(e["occurred_at"] for e in events) + DUPLICATE_WINDOW
     with transaction.atomic():
-        stored = set(
-            AccessEvent.objects.filter(district_code__in={e["district_code"] for e in events},
-                                       occurred_at__range=(first, last), event_id__in=list(seen))
-            .values_list("event_id", flat=True)
-        )
-        new = [e for e in events if e["event_id"] not in stored]
-        _insert(new)
-    result.accepted = [str(e["event_id"]) for e in new]
-    result.duplicates += [str(e["event_id"]) for e in events if e["event_id"] in stored]
+        stored = _insert(events)
+    for e in events:
+        (result.accepted if _stored_id(e["event_id"]) in stored else result.duplicates).append(str(e["event_id"]))
     return result
 
 
-def _insert(events: list[dict]) -> None:
-    """``INSERT … ON CONFLICT DO NOTHING`` of the events, one executemany through the driver, each value turned
+# the most parameters in one statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER since 3.32, PostgreSQL's protocol
+MAX_PARAMETERS = {"sqlite": 32_766, "postgresql": 65_535}
+
+
+def _stored_id(event_id: uuid.UUID) -> object:
+    """An event id as RETURNING gives it back: a UUID on PostgreSQL, its 32 hex digits where UUIDs are text."""
+    return event_id if connection.features.has_native_uuid_field else event_id.hex
+
+
+def _insert(events: list[dict]) -> set:
+    """Write the events that are not stored yet (``INSERT … ON CONFLICT DO NOTHING``) and return the ids of
+    those written, as the database gives them back. On PostgreSQL the rows go by ``COPY`` into a temporary
+    table and from there into the log in one statement; elsewhere by multi-row INSERTs. Each value is turned
     into the database's form as its field does (``bulk_create`` compiles every value on its own: on SQLite that
     cost twice the rest of ingesting, bench/ingest.py)."""
-    if not events:
-        return
     ops, native_uuid = connection.ops, connection.features.has_native_uuid_field
     columns, converters = [], []
     for f in AccessEvent._meta.concrete_fields:
-        columns.append(connection.ops.quote_name(f.column))
+        columns.append(ops.quote_name(f.column))
         if isinstance(f, UUIDField) and not native_uuid:
             converters.append((f.attname, lambda value: value.hex))
-        elif isinstance(f, DateTimeField):
+        elif isinstance(f, DateTimeField) and connection.vendor != "postgresql":
             converters.append((f.attname, ops.adapt_datetimefield_value))
-        elif isinstance(f, DecimalField):
+        elif isinstance(f, DecimalField) and connection.vendor != "postgresql":
             converters.append((f.attname, lambda value, f=f: None if value is None else ops.adapt_decimalfield_value(
                 value, f.max_digits, f.decimal_places)))
         else:
             converters.append((f.attname, None))
     rows = [tuple(e[name] if convert is None else convert(e[name]) for name, convert in converters) for e in events]
-    sql = (f"INSERT INTO {ops.quote_name(TABLE)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-           "ON CONFLICT DO NOTHING")
+    names, table = ", ".join(columns), ops.quote_name(TABLE)
+    stored = set()
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TEMP TABLE access_upload (LIKE {table}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY access_upload ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM access_upload "
+                           "ON CONFLICT DO NOTHING RETURNING event_id")
+            stored.update(event_id for (event_id,) in cursor.fetchall())
+            cursor.execute("DROP TABLE access_upload")  # now: ingest may run in a longer transaction
+            return stored
+        per_statement = MAX_PARAMETERS.get(connection.vendor, 999) // len(columns)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING RETURNING event_id",
+                           [value for row in chunk for value in row])
+            stored.update(event_id for (event_id,) in cursor.fetchall())
+    return stored
 
 
 @dataclass(frozen=True)
