@@ -159,10 +159,6 @@ def test_a_resident_shows_a_live_code_and_a_registered_visitor_gets_in_once(phon
     assert phone.locator("#visit .badge.warn").count() == 1  # the host sees the entry used
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "codec.qr_svg gives the <svg> a fixed width and height and no viewBox, so the CSS that fits it to the card "
-    "(.code-card .qr svg { width: min(80vw, 320px) }) crops the symbol instead of scaling it; "
-    "fix: svg_inline(scale=scale, omitsize=True)"))
 def test_the_qr_on_the_phone_reads_back_as_the_code(phone, world, codes):
     login(phone, "resident0")
     phone.wait_for_url("**/access/code/")

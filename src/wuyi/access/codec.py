@@ -757,7 +757,7 @@ def qr(text: str) -> segno.QRCode:
 
 
 def qr_svg(text: str, *, scale: int = 4) -> str:
-    return qr(text).svg_inline(scale=scale)
+    return qr(text).svg_inline(scale=scale, omitsize=True)  # a viewBox: the page scales it to fit
 
 
 def qr_png(text: str, *, scale: int = 4) -> bytes:

@@ -29,7 +29,6 @@ from django.utils import timezone
 from wuyi.access import codec
 from wuyi.access.models import Code, SigningKey
 
-
 ROLLOVER_GRACE = dt.timedelta(days=7)  # how long a kit may stay offline across a key rotation
 
 
