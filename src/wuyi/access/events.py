@@ -15,16 +15,18 @@ and dropped whole by ``purge``.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import uuid
 from collections import Counter
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import Count, DateTimeField, DecimalField, Q, UUIDField
+from django.db.models import Count, DateTimeField, Q, UUIDField
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -39,6 +41,7 @@ FUTURE_SLACK = dt.timedelta(minutes=10)  # a gate kit's clock may run a little f
 MAX_BATCH = 5_000
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 TABLE = AccessEvent._meta.db_table
+SQLITE_MAX_VARIABLE_NUMBER = 32_766  # parameters in one statement, since SQLite 3.32 (RETURNING: 3.35)
 _DIRECTIONS = frozenset(DirectionChoice.values)
 _HOLDER_KINDS = frozenset(CodeKind.values)
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
@@ -84,8 +87,20 @@ def _text(raw: dict, name: str, max_length: int, required: bool = True) -> str:
     return value
 
 
+def _one_of(raw: dict, name: str, choices: Container[str], max_length: int, code: str, message: str,
+            required: bool = True) -> str:
+    """A text that must be one of ``choices`` (or empty, when not required); a known one needs no other check."""
+    value = raw.get(name)
+    if type(value) is str and value in choices:
+        return value
+    value = _text(raw, name, max_length, required)
+    if value:
+        raise _Bad(code, message, name)
+    return value
+
+
 def _event(raw: object, gates: dict[str, str], only_gate: str | None, now: dt.datetime, oldest: dt.datetime,
-           source: str, device: str) -> dict:
+           latest: dt.datetime, source: str, device: str) -> dict:
     """The values of an AccessEvent, by field name (no model instance: making 5,000 of them costs more than
     writing them)."""
     if not isinstance(raw, dict):
@@ -103,24 +118,19 @@ def _event(raw: object, gates: dict[str, str], only_gate: str | None, now: dt.da
         raise _Bad("invalid", "occurred_at must be an ISO 8601 moment", "occurred_at")
     if timezone.is_naive(occurred_at):
         raise _Bad("naive_time", "occurred_at needs its offset, e.g. +08:00", "occurred_at")
-    if occurred_at > now + FUTURE_SLACK:
+    if occurred_at > latest:
         raise _Bad("future", "occurred_at is in the future: check the gate's clock", "occurred_at")
     if occurred_at < oldest:
         raise _Bad("too_old", f"occurred_at is older than the {retention_days()}-day retention", "occurred_at")
-    gate_code = _text(raw, "gate", 20)
-    if gate_code not in gates:
-        raise _Bad("unknown_gate", "no gate has this code", "gate")
+    gate_code = _one_of(raw, "gate", gates, 20, "unknown_gate", "no gate has this code")
     if only_gate is not None and gate_code != only_gate:
         raise _Bad("not_your_gate", "this device uploads for another gate", "gate")
-    direction = _text(raw, "direction", 3)
-    if direction not in _DIRECTIONS:
-        raise _Bad("invalid", "direction must be in or out", "direction")
+    direction = _one_of(raw, "direction", _DIRECTIONS, 3, "invalid", "direction must be in or out")
     allowed = raw.get("allowed")
     if not isinstance(allowed, bool):
         raise _Bad("invalid", "allowed must be true or false", "allowed")
-    holder_kind = _text(raw, "holder_kind", 10, required=False)
-    if holder_kind and holder_kind not in _HOLDER_KINDS:
-        raise _Bad("invalid", "holder_kind must be resident, worker, visitor or paper", "holder_kind")
+    holder_kind = _one_of(raw, "holder_kind", _HOLDER_KINDS, 10, "invalid",
+                          "holder_kind must be resident, worker, visitor or paper", required=False)
     temperature = raw.get("temperature")
     if temperature is not None:
         try:
@@ -184,12 +194,12 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
         return result
     codes = {raw.get("gate") for raw in batch if isinstance(raw, dict) and isinstance(raw.get("gate"), str)}
     gates = dict(Gate.objects.filter(code__in=codes).values_list("code", "compound__code"))
-    oldest = now - dt.timedelta(days=retention_days())
+    oldest, latest = now - dt.timedelta(days=retention_days()), now + FUTURE_SLACK
     events: list[dict] = []
     seen: set[uuid.UUID] = set()
     for index, raw in enumerate(batch):
         try:
-            event = _event(raw, gates, only_gate, now, oldest, source, device)
+            event = _event(raw, gates, only_gate, now, oldest, latest, source, device)
         except _Bad as bad:
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
             result.errors.append(EventError(index, str(event_id) if event_id is not None else None, bad.code,
@@ -202,63 +212,72 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
         events.append(event)
     if not events:
         return result
-    ensure_partitions({local_day(e["occurred_at"]) for e in events})
+    if connection.vendor == "postgresql":
+        ensure_partitions({local_day(e["occurred_at"]) for e in events})
     with transaction.atomic():
         stored = _insert(events)
+    native_uuid = connection.features.has_native_uuid_field
     for e in events:
-        (result.accepted if _stored_id(e["event_id"]) in stored else result.duplicates).append(str(e["event_id"]))
+        event_id = e["event_id"]
+        (result.accepted if (event_id if native_uuid else event_id.hex) in stored else result.duplicates).append(
+            str(event_id))
     return result
 
 
-# the most parameters in one statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER since 3.32, PostgreSQL's protocol
-MAX_PARAMETERS = {"sqlite": 32_766, "postgresql": 65_535}
+def _sqlite_moment() -> Callable[[dt.datetime], str]:
+    """A moment as Django writes it to SQLite (UTC text), converted once for a run of the same moment (the
+    received_at of a batch)."""
+    in_utc = connection.timezone
+    last: list = [None, None]
 
+    def convert(moment: dt.datetime) -> str:
+        if moment is not last[0]:
+            last[:] = moment, moment.astimezone(in_utc).replace(tzinfo=None).isoformat(" ")
+        return last[1]
 
-def _stored_id(event_id: uuid.UUID) -> object:
-    """An event id as RETURNING gives it back: a UUID on PostgreSQL, its 32 hex digits where UUIDs are text."""
-    return event_id if connection.features.has_native_uuid_field else event_id.hex
+    return convert
 
 
 def _insert(events: list[dict]) -> set:
     """Write the events that are not stored yet (``INSERT … ON CONFLICT DO NOTHING``) and return the ids of
-    those written, as the database gives them back. On PostgreSQL the rows go by ``COPY`` into a temporary
-    table and from there into the log in one statement; elsewhere by multi-row INSERTs. Each value is turned
-    into the database's form as its field does (``bulk_create`` compiles every value on its own: on SQLite that
-    cost twice the rest of ingesting, bench/ingest.py)."""
-    ops, native_uuid = connection.ops, connection.features.has_native_uuid_field
-    columns, converters = [], []
-    for f in AccessEvent._meta.concrete_fields:
-        columns.append(ops.quote_name(f.column))
-        if isinstance(f, UUIDField) and not native_uuid:
-            converters.append((f.attname, lambda value: value.hex))
-        elif isinstance(f, DateTimeField) and connection.vendor != "postgresql":
-            converters.append((f.attname, ops.adapt_datetimefield_value))
-        elif isinstance(f, DecimalField) and connection.vendor != "postgresql":
-            converters.append((f.attname, lambda value, f=f: None if value is None else ops.adapt_decimalfield_value(
-                value, f.max_digits, f.decimal_places)))
-        else:
-            converters.append((f.attname, None))
-    rows = [tuple(e[name] if convert is None else convert(e[name]) for name, convert in converters) for e in events]
-    names, table = ", ".join(columns), ops.quote_name(TABLE)
-    stored = set()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    those written, as the database gives them back (a UUID on PostgreSQL, its 32 hex digits on SQLite).
+
+    On PostgreSQL the rows go by ``COPY`` into a temporary table and from there into the log in one statement;
+    on SQLite by multi-row INSERTs straight through the driver, each value turned into the form Django gives
+    it. Both bypass Django's query compiler and cursor wrapper: they cost more than the writing itself
+    (bench/ingest.py)."""
+    fields = AccessEvent._meta.concrete_fields
+    values = operator.itemgetter(*(f.attname for f in fields))
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(TABLE)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE access_upload (LIKE {table}) ON COMMIT DROP")
-            with cursor.cursor.copy(f"COPY access_upload ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with cursor.copy(f"COPY access_upload ({names}) FROM STDIN") as copy:
+                for event in events:
+                    copy.write_row(values(event))
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM access_upload "
                            "ON CONFLICT DO NOTHING RETURNING event_id")
-            stored.update(event_id for (event_id,) in cursor.fetchall())
-            cursor.execute("DROP TABLE access_upload")  # now: ingest may run in a longer transaction
-            return stored
-        per_statement = MAX_PARAMETERS.get(connection.vendor, 999) // len(columns)
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING RETURNING event_id",
-                           [value for row in chunk for value in row])
-            stored.update(event_id for (event_id,) in cursor.fetchall())
+            stored = {event_id for (event_id,) in cursor}
+            cursor.execute("DROP TABLE access_upload")  # now: ingest may run inside a longer transaction
+        return stored
+    conversions = [(at, (lambda value: value.hex) if isinstance(f, UUIDField) else _sqlite_moment())
+                   for at, f in enumerate(fields) if isinstance(f, UUIDField | DateTimeField)]
+    rows = []
+    for event in events:
+        row = list(values(event))
+        for at, convert in conversions:
+            row[at] = convert(row[at])
+        rows.append(row)
+    stored = set()
+    one_row = f"({', '.join('?' * len(fields))})"
+    per_statement = SQLITE_MAX_VARIABLE_NUMBER // len(fields)
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        stored.update(event_id for (event_id,) in connection.connection.execute(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(chunk))} "
+            "ON CONFLICT DO NOTHING RETURNING event_id", [value for row in chunk for value in row]))
     return stored
 
 
