@@ -1,7 +1,8 @@
 """The codec's layers against the EU DCC common test vectors (DESIGN.md §5), one test per vector and check.
 
-The vectors are ``../shared/data/dgc-testdata/common/*.json`` beside the checkout (``WUYI_DCC_TESTDATA`` names
-another folder). Each holds one DCC at every stage of the pipeline and ``EXPECTEDRESULTS``, a boolean per check
+The vectors are a copy of ``../shared/data/dgc-testdata`` (the EU DCC project's common test data, Apache-2.0,
+its LICENSE and NOTICE beside it) in ``tests/access/dgc-testdata/common/*.json``, so a clone anywhere has them
+(``WUYI_DCC_TESTDATA`` names another folder). Each holds one DCC at every stage of the pipeline and ``EXPECTEDRESULTS``, a boolean per check
 it tests; the meaning of each check is that of the dgc-testdata README, and "now" is the vector's
 ``VALIDATIONCLOCK``. The trust list holds the vector's signer certificate under the DCC kid (the first 8 bytes
 of the SHA-256 of the certificate's DER). What each check runs, all with prefix "HC1:":
@@ -58,7 +59,7 @@ from wuyi.access.codec import (
 
 VECTORS_DIR = Path(
     os.environ.get("WUYI_DCC_TESTDATA")
-    or Path(__file__).resolve().parents[3] / "shared" / "data" / "dgc-testdata" / "common"
+    or Path(__file__).resolve().parent / "dgc-testdata" / "common"  # a copy of ../shared/data/dgc-testdata
 )
 PREFIX = codec.DCC_PREFIX
 SKIPPED = {
