@@ -29,10 +29,8 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -42,7 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
 
-from health_recompute import PostgreSQL, SQLite, wuyi  # noqa: E402
+from health_recompute import each_backend, wuyi  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -288,22 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=160)
     names = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
-    results = {}
-    for name in names:
-        if name == "sqlite":
-            var = Path(tempfile.mkdtemp(prefix="wuyi-bench-claims-"))
-            backend = SQLite(var)
-        else:
-            var, backend = None, PostgreSQL(PG_DATABASE)
-        try:
-            results[name] = bench_backend(backend, args, console)
-        finally:
-            if args.keep:
-                console.print(f"kept {backend.where()}")
-            elif var is not None:
-                shutil.rmtree(var)
-            else:
-                backend.drop()
+    results = each_backend(names, "wuyi-bench-claims-", args.keep, console,
+                           lambda backend: bench_backend(backend, args, console), PG_DATABASE)
     show(results, console)
     passed = all(r["passed"] for r in results.values())
     console.print(f"whole benchmark {time.perf_counter() - started:.0f} s")

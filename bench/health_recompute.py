@@ -236,6 +236,28 @@ def measured(record: dict):
     )
 
 
+
+def each_backend(names, prefix: str, keep: bool, console, run, pg_database: str | None = None) -> dict:
+    """``run(backend)`` on a fresh SQLite (a temporary WUYI_VAR) and/or PostgreSQL database, by name; each is
+    removed afterwards unless ``keep``. The benchmarks of bench/ share this loop."""
+    results = {}
+    for name in names:
+        if name == "sqlite":
+            var = Path(tempfile.mkdtemp(prefix=prefix))
+            backend = SQLite(var)
+        else:
+            var, backend = None, PostgreSQL(pg_database) if pg_database else PostgreSQL()
+        try:
+            results[name] = run(backend)
+        finally:
+            if keep:
+                console.print(f"kept {backend.where()}")
+            elif var is not None:
+                shutil.rmtree(var)
+            else:
+                backend.drop()
+    return results
+
 def wuyi(backend, *args: str) -> str:
     command = [str(Path(sys.executable).parent / "wuyi"), *args]
     env = dict(backend.env(), COLUMNS="200")
@@ -437,22 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     names = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     load_at_start = os.getloadavg()
-    results = {}
-    for name in names:
-        if name == "sqlite":
-            var = Path(tempfile.mkdtemp(prefix="wuyi-bench-health-"))
-            backend = SQLite(var)
-        else:
-            var, backend = None, PostgreSQL()
-        try:
-            results[name] = bench_backend(backend, args.scale, args.seed, console)
-        finally:
-            if args.keep:
-                console.print(f"kept {backend.where()}")
-            elif var is not None:
-                shutil.rmtree(var)
-            else:
-                backend.drop()
+    results = each_backend(names, "wuyi-bench-health-", args.keep, console,
+                           lambda backend: bench_backend(backend, args.scale, args.seed, console))
     wall = time.perf_counter() - started
     show(results, args.scale, console)
     passed = all(run["passed"] for result in results.values() for run in result["runs"])

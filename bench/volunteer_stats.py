@@ -29,11 +29,9 @@ import json
 import math
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
 
-from health_recompute import PostgreSQL, SQLite, measured, wuyi  # noqa: E402
+from health_recompute import each_backend, measured, wuyi  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -209,22 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=160)
     names = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
-    results = {}
-    for name in names:
-        if name == "sqlite":
-            var = Path(tempfile.mkdtemp(prefix="wuyi-bench-vstats-"))
-            backend = SQLite(var)
-        else:
-            var, backend = None, PostgreSQL(PG_DATABASE)
-        try:
-            results[name] = bench_backend(backend, args.seed, args.runs, console)
-        finally:
-            if args.keep:
-                console.print(f"kept {backend.where()}")
-            elif var is not None:
-                shutil.rmtree(var)
-            else:
-                backend.drop()
+    results = each_backend(names, "wuyi-bench-vstats-", args.keep, console,
+                           lambda backend: bench_backend(backend, args.seed, args.runs, console), PG_DATABASE)
     show(results, args.runs, console)
     passed = all(r["passed"] for r in results.values())
     console.print(f"whole benchmark {time.perf_counter() - started:.0f} s")
