@@ -10,8 +10,9 @@ For each backend, in a fresh database (SQLite in a temporary WUYI_VAR; PostgreSQ
    the last hour, so one day's partition on PostgreSQL, a gate, a direction, a decision, a pseudonym, a
    temperature).
 2. Ours: `events.ingest(batch, source="kit")` over the N events in batches of B (the kit's default, 500):
-   every event validated, the batch's ids looked up for duplicates, the new ones written with one
-   `bulk_create`, one transaction per batch.
+   every event validated, the batch written with `INSERT … ON CONFLICT DO NOTHING RETURNING` (PostgreSQL:
+   binary COPY into a temporary table, then one INSERT … SELECT from it), what is not returned being a
+   duplicate, one transaction per batch.
 3. Raw, in the same run: the rows ours stored, read back in the database's own form, emptied, then written
    again into the same table in the same batches, one transaction each, with the driver: `executemany` of
    an INSERT (sqlite3, Django's pragmas) or `COPY … FROM STDIN` (psycopg). Only the writing and the commits
@@ -19,8 +20,8 @@ For each backend, in a fresh database (SQLite in a temporary WUYI_VAR; PostgreSQ
 4. The two alternate over R rounds on an emptied table (so that other work on the machine slows both alike);
    each rate is the median of its rounds, and ratio = ours ÷ raw.
 5. The same into a table already holding P other events of the same gates and hour (default 200,000, written
-   raw beforehand; a city's access log holds tens of millions a day): ours pays for its duplicate check there,
-   which raw does not make. One round each; the rows of each are removed before the other.
+   raw beforehand; a city's access log holds tens of millions a day): both write into a larger key index
+   there. One round each; the rows of each are removed before the other.
 6. Unless --no-http: `wuyi serve` (gunicorn, 2 workers) on the same database, and one client POSTing the N
    events (new ids) to /api/access/events in batches of B with a city administrator's token, one after the
    other: the whole path a kit's upload takes (JSON, authentication, ingestion), for the record; no target.

@@ -213,15 +213,16 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
     if not events:
         return result
     if connection.vendor == "postgresql":  # every day from the batch's first to its last: cheaper than each event's
-        first, last = (local_day(f(e["occurred_at"] for e in events)) for f in (min, max))
+        moments = [e["occurred_at"] for e in events]
+        first, last = local_day(min(moments)), local_day(max(moments))
         ensure_partitions({first + dt.timedelta(days=n) for n in range((last - first).days + 1)})
     with transaction.atomic():
-        stored = _insert(events)
+        written = _insert(events)
     native_uuid = connection.features.has_native_uuid_field
     for e in events:
         event_id = e["event_id"]
-        (result.accepted if (event_id if native_uuid else event_id.hex) in stored else result.duplicates).append(
-            str(event_id))
+        is_new = (event_id if native_uuid else event_id.hex) in written
+        (result.accepted if is_new else result.duplicates).append(str(event_id))
     return result
 
 
