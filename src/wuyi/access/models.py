@@ -13,13 +13,13 @@ the table can be distributed by district with Citus (``create_distributed_table(
 'district_code')``), every gate's events then living on one shard.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wuyi.access.gate_policy import RULES as GATE_POLICIES
 from wuyi.access.gate_policy import Direction, HolderKind, WorkerRole
+from wuyi.fields import acting_user
 from wuyi.people.models import Pass, Person
 from wuyi.places.models import Area, Level
 
@@ -86,14 +86,7 @@ class Code(models.Model):
     text = models.TextField(_("code"))  # the "WY1:" text, to show or print again while it lives
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("why revoked"), max_length=40, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    issued_by = acting_user(_("issued by"))
 
     class Meta:
         ordering = ["-issued_at"]
@@ -132,14 +125,7 @@ class Visit(models.Model):
     code = models.OneToOneField(
         Code, verbose_name=_("code"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visit"
     )
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("registered by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    registered_by = acting_user(_("registered by"))
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     class Meta:

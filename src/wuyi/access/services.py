@@ -12,7 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -23,7 +23,6 @@ from wuyi.accounts.models import User
 from wuyi.errors import DomainError, NotFound
 from wuyi.health.models import PersonColour
 from wuyi.health.services import colour_of
-from wuyi.people.identity import mask_name, mask_phone
 from wuyi.people.models import Membership, Pass, PassKind, Person
 from wuyi.people.services import new_pass_number
 from wuyi.places.models import CODE_LENGTH, Area, Gate, Level
@@ -110,7 +109,7 @@ def paper_code(pass_id: int, by: User | None, now: dt.datetime | None = None) ->
 def worker_code(person: Person, role: str, compounds: list[str], by: User | None,
                 now: dt.datetime | None = None) -> Code:
     """A code for a worker (cadre, property staff, courier…) for the compounds named."""
-    if role not in gate_policy.WorkerRole.__members__.values() and role not in {r.value for r in gate_policy.WorkerRole}:
+    if role not in {r.value for r in gate_policy.WorkerRole}:
         raise DomainError("invalid_role", "unknown worker role", "role")
     found = set(Area.objects.filter(code__in=compounds, level=Level.COMPOUND).values_list("code", flat=True))
     if not compounds or found != set(compounds):
@@ -292,14 +291,3 @@ def check_at_gate(gate: Gate, text: str, direction: str, temperature: float | No
     return GateResult(decision, event_id, claims.nm if claims else "", claims.col if claims else None,
                       claims.kind if claims else "", stored)
 
-
-def masked_phone(phone: str) -> str:
-    return mask_phone(phone)
-
-
-def masked(name: str) -> str:
-    return mask_name(name)
-
-
-def vendor() -> str:
-    return connection.vendor

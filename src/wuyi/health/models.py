@@ -5,10 +5,10 @@ moments (a sample taken, a release, a computation) are stored in UTC (DESIGN.md 
 the enums of the rule modules, so a stored value is the rule's value.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wuyi.fields import acting_user
 from wuyi.health.colour_rules import CaseOutcome as RuleCaseOutcome
 from wuyi.health.colour_rules import Colour as RuleColour
 from wuyi.health.colour_rules import ContactDegree as RuleContactDegree
@@ -58,15 +58,9 @@ class Cluster(models.Model):
         limit_choices_to={"level": Level.COMPOUND},
     )
     status = models.CharField(_("status"), max_length=10, choices=ClusterStatus.choices, default=ClusterStatus.SUGGESTED)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
+    confirmed_by = acting_user(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
+    dismissed_by = acting_user(_("dismissed by"))
     dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -115,10 +109,7 @@ class Case(models.Model):
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("cluster"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
+    recorded_by = acting_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -186,14 +177,8 @@ class QuarantineOrder(models.Model):
     start = models.DateField(_("start"))
     planned_end = models.DateField(_("planned end"))
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("released by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
+    issued_by = acting_user(_("issued by"))
+    released_by = acting_user(_("released by"))
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
 
     class Meta:
@@ -276,10 +261,7 @@ class Flag(models.Model):
     since = models.DateField(_("since"))
     cleared_on = models.DateField(_("cleared"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
+    recorded_by = acting_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:

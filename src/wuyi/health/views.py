@@ -212,7 +212,7 @@ def search(request):
 # ---- a person's health record -----------------------------------------------------------------------------
 
 
-def _colour(person_id: int) -> dict | None:
+def _colour(person_id: int) -> dict:
     stored = services.colour_of(person_id)
     return {"colour": stored.colour, "label": dict(Colour.choices).get(stored.colour, stored.colour),
             "reasons": labelled(stored.reasons), "next_change": stored.next_change, "rule_id": stored.rule_id,

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wuyi.fields import acting_user
 from wuyi.people.models import Person
 from wuyi.places.models import Area, Gate, Household, Level, ServiceCentre
 
@@ -132,8 +133,7 @@ class Task(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     cancel_hours = models.PositiveIntegerField(_("cancellable until (hours before the start)"), default=2)
     checkin_token = models.CharField(_("check-in token"), max_length=24, default=_token, unique=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
-                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = acting_user(_("published by"))
     team = models.ForeignKey(Team, verbose_name=_("published by the team"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="published_tasks")
     series = models.CharField(_("series"), max_length=24, blank=True)  # tasks generated from one template
@@ -175,8 +175,7 @@ class Wish(models.Model):
     needed_by = models.DateTimeField(_("needed by"))
     contact_phone = models.CharField(_("contact phone"), max_length=20)
     status = models.CharField(_("status"), max_length=10, choices=WishStatus.choices, default=WishStatus.PENDING)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = acting_user(_("reviewed by"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     task = models.OneToOneField(Task, verbose_name=_("task"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="wish")
