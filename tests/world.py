@@ -75,5 +75,6 @@ def build_world() -> World:
         w.users["resident" + suffix] = add_user(f"resident{side}", Role.RESIDENT, person=w.people[2 * side])
         w.users["volunteer" + suffix] = add_user(f"volunteer{side}", Role.VOLUNTEER)
         w.users["health_official" + suffix] = add_user(f"health{side}", Role.HEALTH_OFFICIAL, area=d)
+        w.users["leader" + suffix] = add_user(f"leader{side}", Role.LEADER, area=d)
     w.users["city_admin"] = add_user("cityadmin", Role.CITY_ADMIN, area=city)
     return w

@@ -84,10 +84,15 @@ def health(request):
 def mount_routers() -> None:
     from wuyi.access.api import router as access_router
     from wuyi.accounts.api import router as accounts_router
+    from wuyi.campaign.api import router as campaign_router
+    from wuyi.care.api import router as care_router
+    from wuyi.dashboard.api import router as dashboard_router
     from wuyi.health.api import router as health_router
     from wuyi.people.api import router as people_router
     from wuyi.people.roster_api import router as roster_router
     from wuyi.places.api import router as places_router
+    from wuyi.venues.api import router as venues_router
+    from wuyi.workforce.api import router as workforce_router
 
     api.add_router("/places/", places_router)
     api.add_router("/people/roster/", roster_router)
@@ -95,6 +100,11 @@ def mount_routers() -> None:
     api.add_router("/accounts/", accounts_router)
     api.add_router("/health/", health_router)
     api.add_router("/access/", access_router)
+    api.add_router("/campaign/", campaign_router)
+    api.add_router("/workforce/", workforce_router)
+    api.add_router("/venues/", venues_router)
+    api.add_router("/care/", care_router)
+    api.add_router("/dashboard/", dashboard_router)
 
 
 mount_routers()

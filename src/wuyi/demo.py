@@ -41,6 +41,7 @@ def ensure_demo_accounts() -> list[DemoLogin]:
         ("community", Role.COMMUNITY_WORKER, {"area": community}),
         ("guard", Role.GATE_GUARD, {"gate": gate}),
         ("health", Role.HEALTH_OFFICIAL, {"area": city}),
+        ("leader", Role.LEADER, {"area": city}),
         ("volunteer", Role.VOLUNTEER, {"person": volunteer}),
         ("resident", Role.RESIDENT, {"person": resident}),
     ]

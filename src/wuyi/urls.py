@@ -16,4 +16,9 @@ urlpatterns = [
     path("health/", include("wuyi.health.urls")),
     path("access/", include("wuyi.access.urls")),
     path("volunteers/", include("wuyi.volunteers.urls")),
+    path("campaign/", include("wuyi.campaign.urls")),
+    path("workforce/", include("wuyi.workforce.urls")),
+    path("venues/", include("wuyi.venues.urls")),
+    path("care/", include("wuyi.care.urls")),
+    path("dashboard/", include("wuyi.dashboard.urls")),
 ]

@@ -12,6 +12,8 @@ def home(request):
         return redirect("access:my_code" if user.person_id else "people:me")
     if user.role == Role.GATE_GUARD and user.gate_id:
         return redirect("access:gate", code=user.gate.code)
+    if user.role == Role.LEADER and user.area_id:
+        return redirect("dashboard:home")
     if user.role == Role.HEALTH_OFFICIAL and user.area_id:
         return redirect("health:workbench")
     if user.role in (Role.COMMUNITY_WORKER,):

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     HEALTH_OFFICIAL = "health_official", _("Health official")
     VOLUNTEER = "volunteer", _("Volunteer")
     RESIDENT = "resident", _("Resident")
+    LEADER = "leader", _("Leader")
 
 
 # Roles that work on an area's people and the level of node each must hold.
@@ -29,6 +30,8 @@ AREA_ROLES = {
     Role.COMMUNITY_WORKER: {"community"},
     Role.HEALTH_OFFICIAL: {"city", "district", "street"},
 }
+# Leaders read the dashboard of their node and everything beneath it: figures, never a person's record.
+LEADER_LEVELS = {"city", "district", "street", "community"}
 WORKER_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_WORKER, Role.STREET_WORKER, Role.COMMUNITY_WORKER}
 
 
