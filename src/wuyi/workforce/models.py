@@ -125,7 +125,11 @@ class PartyMember(models.Model):
         ordering = ["organisation", "role", "pk"]
         verbose_name = _("Party organisation member")
         verbose_name_plural = _("Party organisation members")
-        constraints = [models.UniqueConstraint(fields=["organisation", "worker"], name="party_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "worker"], name="party_member_once"),
+            models.UniqueConstraint(fields=["organisation"], condition=models.Q(role="secretary"),
+                                    name="party_one_secretary"),
+        ]
 
 
 class Period(models.TextChoices):
