@@ -4,10 +4,12 @@ from wuyi.accounts.models import Role, User
 from wuyi.people.models import Declaration
 
 
-def test_demo_sets_up_one_account_per_role_and_a_queue(db, settings):
+def test_demo_sets_up_one_account_per_role_and_a_queue(db, settings, capsys):
     call_command("demo", no_serve=True)
     users = {u.username: u for u in User.objects.all()}
     assert {u.role for u in users.values()} == set(Role.values)
+    assert (users["leader"].role, users["leader"].area.level) == (Role.LEADER, "city")
+    assert "leader" in capsys.readouterr().out
     assert users["community"].area.level == "community"
     assert users["guard"].gate.compound.parent == users["community"].area
     assert users["resident"].person.verified

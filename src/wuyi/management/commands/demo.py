@@ -4,14 +4,15 @@ from django.utils import translation
 from rich.console import Console
 from rich.table import Table
 
-from wuyi.demo import DEMO_PASSWORD, ensure_demo_accounts
+from wuyi.demo import DEMO_PASSWORD, build_campaign_data, ensure_demo_accounts
 from wuyi.health.models import Case
 from wuyi.places.models import Area, Level
 
 
 class Command(BaseCommand):
-    help = ("Migrate, build the demo city, its 2020 epidemic and its 30 days of volunteer work if they are not "
-            "built, create one account per role, and serve.")
+    help = ("Migrate, build the demo city, its 2020 epidemic, its 30 days of volunteer work and the campaign's data "
+            "(campaign, workforce, small venues, care) if they are not built, create one account per role, and "
+            "serve.")
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         history = build_history(seed=seed)  # once: nothing is done when the history exists
         if history.built:
             console.print(f"Volunteer history: {history.message} ({history.seconds:.1f} s).")
+        for built in build_campaign_data(seed):  # once: each builder does nothing when its data exists
+            console.print(f"{built.name.capitalize()}: {built.message}", style="yellow" if built.missing else None)
         with translation.override("zh-hans"):
             logins = ensure_demo_accounts()
         table = Table(title=f"wuyi demo · http://{addr}/ · password {DEMO_PASSWORD}")

@@ -1,5 +1,6 @@
 """`wuyi city generate --scale demo|district|city [--seed N] [--district CODE] [--replace]`,
-`wuyi city epidemic [--seed N] [--replace]` and `wuyi city volunteers [--seed N] [--days N] [--replace]`."""
+`wuyi city epidemic [--seed N] [--replace]`, `wuyi city volunteers [--seed N] [--days N] [--replace]` and
+`wuyi city campaign [--seed N] [--replace]`."""
 
 import json
 
@@ -33,12 +34,18 @@ class Command(BaseCommand):
         vol.add_argument("--seed", type=int, default=2020, help="the same seed gives the same history")
         vol.add_argument("--days", type=int, default=30, help="how many days, ending today")
         vol.add_argument("--replace", action="store_true", help="delete the history already recorded first")
+        camp = sub.add_parser("campaign", help="build the campaign's data: inspections and demonstration compounds, "
+                                               "workforce, small venues, care for key persons")
+        camp.add_argument("--seed", type=int, default=2020, help="the same seed gives the same data")
+        camp.add_argument("--replace", action="store_true", help="delete the data already built first")
 
     def handle(self, *args, action, **options):
         if action == "epidemic":
             return self.epidemic(options["seed"], options["replace"])
         if action == "volunteers":
             return self.volunteers(options["seed"], options["days"], options["replace"])
+        if action == "campaign":
+            return self.campaign(options["seed"], options["replace"])
         from wuyi.synth.city import generate
 
         try:
@@ -138,3 +145,29 @@ class Command(BaseCommand):
             f"{summary.volunteers:,} volunteers ({summary.new_volunteers:,} new), {summary.teams} teams; "
             f"{summary.seconds:.1f} s"
         )
+
+    def campaign(self, seed: int, replace: bool) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from wuyi.demo import build_campaign_data
+
+        console = Console()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as bar:
+            stages: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in stages:
+                    stages[stage] = bar.add_task(stage, total=total)
+                bar.update(stages[stage], completed=done, total=total)
+
+            try:
+                results = build_campaign_data(seed, replace=replace, progress=progress)
+            except DomainError as e:
+                raise CommandError(e.message) from None
+        table = Table(title=f"campaign data · seed {seed}")
+        table.add_column("builder")
+        table.add_column("result")
+        for built in results:
+            table.add_row(built.name, f"[yellow]{built.message}" if built.missing else built.message)
+        console.print(table)
