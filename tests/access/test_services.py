@@ -241,3 +241,45 @@ def test_an_event_is_its_district_moment_and_id(world):
     assert events.ingest([first]).duplicates == [first["event_id"]]
     assert events.ingest([later]).accepted == [first["event_id"]]  # a kit never moves an event: another one
     assert AccessEvent.objects.filter(event_id=first["event_id"]).count() == 2
+
+
+def test_a_batch_part_stored_part_new_stores_only_the_new(world):
+    """The fast path writes a batch whole; one stored event in it sends the batch the careful way."""
+    stored = [event(world) for _ in range(3)]
+    events.ingest(stored)
+    new = [event(world) for _ in range(4)]
+    mixed = events.ingest(new[:2] + stored + new[2:])
+    assert sorted(mixed.accepted) == sorted(e["event_id"] for e in new)
+    assert sorted(mixed.duplicates) == sorted(e["event_id"] for e in stored)
+    assert AccessEvent.objects.count() == 7
+    assert events.ingest(new + [event(world)]).accepted != []  # and the next batch still goes through
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
+    import threading
+
+    from django.db import connection
+
+    from tests.world import build_world
+
+    w = build_world()
+    batch = [event(w) for _ in range(200)]
+    results, barrier = [], threading.Barrier(2)
+
+    def upload():
+        try:
+            barrier.wait()
+            results.append(events.ingest(batch))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = [i for r in results for i in r.accepted]
+    assert sorted(accepted) == sorted(e["event_id"] for e in batch)  # each once, by one upload or the other
+    assert sum(len(r.duplicates) for r in results) == len(batch)
+    assert AccessEvent.objects.count() == len(batch)

@@ -244,8 +244,7 @@ def _insert(events: list[dict]) -> set:
     """Write the events that are not stored yet (``INSERT … ON CONFLICT DO NOTHING``) and return the ids of
     those written, as the database gives them back (a UUID on PostgreSQL, its 32 hex digits on SQLite).
 
-    On PostgreSQL the rows go by binary ``COPY`` into a temporary table and from there into the log in one
-    statement (multi-row INSERTs, or arrays through ``unnest``, took three to five times longer);
+    On PostgreSQL the rows go by binary ``COPY`` straight into the log (see ``_insert_postgresql``);
     on SQLite by multi-row INSERTs straight through the driver, each value turned into the form Django gives
     it. Both bypass Django's query compiler and cursor wrapper: they cost more than the writing itself
     (bench/ingest.py)."""
@@ -255,17 +254,7 @@ def _insert(events: list[dict]) -> set:
     table = connection.ops.quote_name(TABLE)
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        with connection.connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE access_upload (LIKE {table}) ON COMMIT DROP")
-            with cursor.copy(f"COPY access_upload ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([f.db_type(connection).split("(")[0] for f in fields])  # "varchar(6)": varchar
-                for event in events:
-                    copy.write_row(values(event))
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM access_upload "
-                           "ON CONFLICT DO NOTHING RETURNING event_id")
-            stored = {event_id for (event_id,) in cursor.fetchall()}
-            cursor.execute("DROP TABLE access_upload")  # now: ingest may run inside a longer transaction
-        return stored
+        return _insert_postgresql(events, fields, values, names, table)
     conversions = [(at, (lambda value: value.hex) if isinstance(f, UUIDField) else _sqlite_moment())
                    for at, f in enumerate(fields) if isinstance(f, UUIDField | DateTimeField)]
     rows = []
@@ -282,6 +271,38 @@ def _insert(events: list[dict]) -> set:
         stored.update(event_id for (event_id,) in connection.connection.execute(
             f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(chunk))} "
             "ON CONFLICT DO NOTHING RETURNING event_id", [value for row in chunk for value in row]))
+    return stored
+
+
+def _insert_postgresql(events: list[dict], fields, values, names: str, table: str) -> set:
+    """Binary ``COPY`` straight into the log, in a savepoint: a batch with no event stored before (nearly every
+    batch) costs what a raw COPY costs. When one is (a repeated upload, or another upload of the same events
+    racing this one: COPY waits for it, then fails), the savepoint is rolled back and the batch goes by COPY into
+    a temporary table, and from there into the log with ``INSERT … ON CONFLICT DO NOTHING RETURNING``.
+    Multi-row INSERTs, or arrays through ``unnest``, took three to five times longer (bench/ingest.py)."""
+    import psycopg.errors
+
+    types = [f.db_type(connection).split("(")[0] for f in fields]  # "varchar(6)": varchar
+
+    def copy_into(cursor, target: str) -> None:
+        with cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for event in events:
+                copy.write_row(values(event))
+
+    try:
+        with transaction.atomic(), connection.connection.cursor() as cursor:
+            copy_into(cursor, table)
+        return {event["event_id"] for event in events}
+    except psycopg.errors.UniqueViolation:
+        pass
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS access_upload (LIKE {table}) ON COMMIT DELETE ROWS")
+        copy_into(cursor, "access_upload")
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM access_upload "
+                       "ON CONFLICT DO NOTHING RETURNING event_id")
+        stored = {event_id for (event_id,) in cursor.fetchall()}
+        cursor.execute("DELETE FROM access_upload")  # now: ingest may run inside a longer transaction
     return stored
 
 
