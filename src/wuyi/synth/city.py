@@ -93,7 +93,7 @@ def generate(
     _check_columns()
     timer = Timer(time.perf_counter())
     vendor = connection.vendor
-    full = SCALES[scale].full
+    full = SCALES[scale].census
     written = {t: 0 for t in COLUMNS}
     with _progress(progress) as bar, _sqlite_bulk_mode(connection, full), _no_cyclic_gc():
         with transaction.atomic(using=using):

@@ -89,14 +89,22 @@ _SEQUENCE_STRIDE = 193  # coprime with 500: spreads the sequences handed out on 
 @dataclass(frozen=True)
 class Scale:
     name: str
-    full: bool  # communities and compounds at the real city's density, people at the census population
-    communities_per_street: int = 0
-    residents: int = 0  # total residents when not full
+    full: bool  # communities and compounds at the real city's density
+    communities_per_street: int = 0  # when not full
+    residents: int = 0  # total residents; 0 with full: the census population
+
+    @property
+    def census(self) -> bool:
+        """People at the census population: millions of rows, which the loader writes in its bulk mode."""
+        return self.full and not self.residents
 
 
 SCALES = {
     "tiny": Scale("tiny", full=False, communities_per_street=1, residents=3_000),
     "demo": Scale("demo", full=False, communities_per_street=2, residents=20_000),
+    # The whole area tree of the city scale (the same codes and names) with few people: for the city-wide pages
+    # and their benchmarks, which read areas and campaign data, not residents. 20,000 leaves every compound some.
+    "areas": Scale("areas", full=True, residents=20_000),
     "district": Scale("district", full=True),
     "city": Scale("city", full=True),
 }
@@ -206,7 +214,7 @@ def plan_city(scale: str, seed: int = 1, district: str | None = None, data: dict
     elif district:
         raise ValueError("--district goes with --scale district")
     total = sum(d["population"] for d in districts)
-    demo_residents = split(spec.residents, [d["population"] for d in districts]) if not spec.full else []
+    few_residents = split(spec.residents, [d["population"] for d in districts]) if spec.residents else []
     plans = []
     for i, d in enumerate(districts):
         if scale == "district" and d["code"] != (district or DEFAULT_DISTRICT):
@@ -214,9 +222,9 @@ def plan_city(scale: str, seed: int = 1, district: str | None = None, data: dict
         rng = random.Random(f"{seed}:{d['code']}:plan")
         namer = PlaceNamer(rng)
         if spec.full:
-            plans.append(_full_district(d, total, rng, namer))
+            plans.append(_full_district(d, total, rng, namer, few_residents[i] if few_residents else None))
         else:
-            plans.append(_small_district(d, spec.communities_per_street, demo_residents[i], rng, namer))
+            plans.append(_small_district(d, spec.communities_per_street, few_residents[i], rng, namer))
     return CityPlan(scale, seed, data["city"]["code"], data["city"]["name"], plans)
 
 
@@ -252,7 +260,10 @@ def _compounds(
             community.compounds.append(CompoundPlan(f"{community.code}{ci:03d}", name_of[kind](), kind, size, address))
 
 
-def _full_district(d: dict, city_total: int, rng: random.Random, namer: PlaceNamer) -> DistrictPlan:
+def _full_district(d: dict, city_total: int, rng: random.Random, namer: PlaceNamer,
+                   residents: int | None = None) -> DistrictPlan:
+    """The district at the real city's density of communities and compounds; its census population, or
+    ``residents`` people shared out the same way."""
     share = d["population"] / city_total
     street_weights = [rng.uniform(0.6, 1.4) for _ in d["streets"]]
     n_communities = max(len(d["streets"]), round(CITY_COMMUNITIES * share))
@@ -260,8 +271,9 @@ def _full_district(d: dict, city_total: int, rng: random.Random, namer: PlaceNam
     kinds = [k for k in KINDS for _ in range(max(1, round(CITY_COMPOUNDS[k] * share)))]
     rng.shuffle(kinds)
     per_community = split(len(kinds), [1.0] * n_communities, minimum=1)
-    _compounds(d, streets, kinds, d["population"], rng, namer, per_community)
-    return DistrictPlan(d["code"], d["name"], d["population"], streets)
+    population = d["population"] if residents is None else residents
+    _compounds(d, streets, kinds, population, rng, namer, per_community)
+    return DistrictPlan(d["code"], d["name"], population, streets)
 
 
 def _small_district(

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         gen = sub.add_parser("generate", help="build the synthetic city")
         gen.add_argument("--scale", choices=list(SCALES), default="demo",
-                         help="demo: ~20,000 residents; district: one district at full size; city: 17.5 M residents")
+                         help="demo: ~20,000 residents; areas: the city's whole area tree with 20,000 residents; "
+                              "district: one district at full size; city: 17.5 M residents")
         gen.add_argument("--seed", type=int, default=1, help="the same seed builds the same rows")
         gen.add_argument("--district", help=f"district code for --scale district (default {DEFAULT_DISTRICT}, 福田区)")
         gen.add_argument("--replace", action="store_true", help="delete the city already built first")
