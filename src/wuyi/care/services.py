@@ -40,7 +40,7 @@ def _worker(by: User) -> str:
     return by.area.prefix
 
 
-def _community_of(person_field: str = "pk"):
+def community_of_person(person_field: str = "pk"):
     """The code of the community a person lives in (their current household's first 12 characters)."""
     return Subquery(
         Membership.objects.filter(person=OuterRef(person_field), moved_out__isnull=True)
@@ -72,7 +72,7 @@ def suggestions(prefix: str, today: dt.date) -> list[Suggestion]:
     orders = (
         QuarantineOrder.objects.filter(kind__in=HOME_ORDERS, released_at__isnull=True, start__lte=today,
                                        planned_end__gte=today)
-        .annotate(community=_community_of("person_id"), taken=Exists(_active_key_persons(
+        .annotate(community=community_of_person("person_id"), taken=Exists(_active_key_persons(
             KeyReason.QUARANTINED_HOUSEHOLD)))
         .filter(code_range("community", prefix), taken=False)
         .order_by("person_id", "start")
@@ -127,7 +127,7 @@ def add_key_person(person_id: int, reason: str, since: dt.date, by: User, source
     source = (source or "").strip()[:200]
     with transaction.atomic():
         person = (scope(by, Person.objects.all()).filter(pk=person_id)
-                  .annotate(community_code=_community_of()).first())
+                  .annotate(community_code=community_of_person()).first())
         if person is None or not person.community_code or not person.community_code.startswith(prefix):
             raise NotFound("person", "person_id")
         community = Area.objects.get(code=person.community_code, level=Level.COMMUNITY)
