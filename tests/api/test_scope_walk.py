@@ -28,6 +28,7 @@ USER_KEYS = [
             "health_official",
             "resident",
             "volunteer",
+            "leader",
         )
     ),
 ]
