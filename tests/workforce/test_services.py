@@ -7,6 +7,7 @@ import pytest
 
 from tests.workforce.conftest import DAY
 from wuyi.errors import DomainError
+from wuyi.places.models import Area
 from wuyi.workforce import services
 from wuyi.workforce.models import PartyMember, Shift, Supply, SupplyMovement, Worker, WorkGroup
 
@@ -102,12 +103,20 @@ def test_a_party_organisation_takes_party_member_workers_of_its_area_only(ww):
     assert refused(services.add_party_member, user, org.pk, doctor.pk).code == "not_a_party_member"
     e = refused(services.add_party_member, user, org.pk, cadre.pk)
     assert (e.code, e.status) == ("already_member", 409)
-    # a Party member deployed on the street, above the organisation's community, is not of its area
-    street_cadre = Worker.objects.create(name="街道干部", kind="cadre", area=ww.streets[0], party_member=True)
-    assert refused(services.add_party_member, user, org.pk, street_cadre.pk).code == "other_area"
+    # a Party member of a neighbouring community of the same street is not of its area
+    neighbour = Area.objects.create(code=ww.streets[0].code + "002", name="园西社区", level="community",
+                                    parent=ww.streets[0])
+    outsider = Worker.objects.create(name="邻社区干部", kind="cadre", area=neighbour, party_member=True)
+    assert refused(services.add_party_member, user, org.pk, outsider.pk).code == "other_area"
     # a worker of the other district is not even found
     assert refused(services.add_party_member, user, org.pk, ww.workers[1][0].pk).status == 404
     assert list(PartyMember.objects.values_list("worker__name", flat=True)) == ["干部0"]
+
+
+def test_a_community_cadre_joins_the_branch_at_a_compound_of_their_community(ww):
+    user = ww.users["community_worker"]
+    org = services.create_party_organisation(user, "百花园临时党支部", ww.compounds[0].code, "compound", DAY)
+    assert services.add_party_member(user, org.pk, ww.workers[0][0].pk).organisation == org
 
 
 def test_an_organisation_has_one_secretary(ww):

@@ -212,8 +212,15 @@ def organisation_of(user: User, organisation_id, field: str = "organisation_id")
     return org
 
 
+def same_branch(a: Area, b: Area) -> bool:
+    """One area holds the other: a community's cadre belongs to the area of a Party branch at one of its compounds,
+    and a compound's property staff to the area of its community's branch."""
+    return a.code.startswith(b.prefix) or b.code.startswith(a.prefix)
+
+
 def add_party_member(user: User, organisation_id: int, worker_id: int, role: str = PartyRole.MEMBER) -> PartyMember:
-    """A member is an active Party member worker deployed in the organisation's area (the node or beneath)."""
+    """A member is an active Party member worker deployed in the organisation's area: the same node, one beneath it,
+    or the one above it that it belongs to (``same_branch``)."""
     if role not in PartyRole.values:
         raise DomainError("invalid_role", f"role must be one of {', '.join(PartyRole.values)}", "role")
     with transaction.atomic():
@@ -223,7 +230,7 @@ def add_party_member(user: User, organisation_id: int, worker_id: int, role: str
             raise DomainError("not_a_party_member", "only a Party member can join", "worker_id")
         if not worker.active:
             raise DomainError("inactive_worker", "this worker is no longer active", "worker_id")
-        if not worker.area.code.startswith(org.area.prefix):
+        if not same_branch(worker.area, org.area):
             raise DomainError("other_area", "the worker is deployed outside the organisation's area", "worker_id")
         if role == PartyRole.SECRETARY and org.members.filter(role=PartyRole.SECRETARY).exists():
             raise DomainError("secretary_taken", "the organisation already has a secretary", "role", 409)

@@ -349,8 +349,9 @@ def organisation(request: HttpRequest, pk: int):
         org = services.organisation_of(request.user, pk)
     except DomainError:
         raise Http404 from None
+    above = [a.code for a in org.area.ancestors()]
     candidates = scope(request.user, Worker.objects.filter(
-        code_range("area__code", org.area.prefix), party_member=True, active=True)).exclude(
+        code_range("area__code", org.area.prefix) | Q(area__code__in=above), party_member=True, active=True)).exclude(
         party_memberships__organisation=org).order_by("name")[:LIST_ROWS * 5]
     form = PartyMemberForm(request.POST or None, workers=[(w.pk, f"{w.name}（{w.get_kind_display()}）")
                                                           for w in candidates])
