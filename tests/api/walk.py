@@ -25,6 +25,8 @@ PUBLIC = {
     ("GET", "/api/places/options"),
     ("GET", "/api/health/risk-lists"),
     ("GET", "/api/health/risk-lists/{date}"),
+    ("GET", "/api/campaign/catalogues"),
+    ("GET", "/api/campaign/demonstrations"),
 }
 
 # Routes whose answer holds no one's data: it must be the same for every caller it succeeds for (the roster
@@ -172,6 +174,15 @@ def gate_events(gate_code: str) -> list[dict]:
     ]
 
 
+def campaign_inspection() -> dict:
+    """Every measure of the seeded catalogue passed (the path's compound says whose it is)."""
+    from wuyi.campaign.models import Measure
+
+    measures = Measure.objects.filter(catalogue__code="sz-2020-02").values_list("pk", flat=True)
+    return {"catalogue_code": "sz-2020-02", "inspected_on": "2020-03-01",
+            "results": [{"measure_id": pk, "result": "passed"} for pk in measures]}
+
+
 def resident_code(scene: Scene, side: int) -> str:
     """The signed code of the side's first resident, who holds a pass to the side's compound."""
     from wuyi.access.services import my_code
@@ -226,6 +237,7 @@ def bodies(scene: Scene) -> dict[tuple[str, str], list[Body]]:
                   "temperature": 36.5}, owner=Owner(s, "compound"))
             for s in sides
         ],
+        ("POST", "/api/campaign/compounds/{compound_code}/inspections"): [Body(campaign_inspection())],
         ("POST", "/api/people/roster/import"): [
             Body(
                 files={"file": ("roster.csv", roster_csv.format(scene.buildings[s].code).encode())},
