@@ -16,7 +16,7 @@ MESSAGES = {
     "invalid_number": _("Give a number above 0."),
     "invalid_storeys": _("A building has 1 to 100 storeys."),
     "invalid_phone": _("A mobile number has 11 digits and starts with 1."),
-    "invalid_text": _("Write 1 to the most characters this field takes."),
+    "invalid_text": _("Fill this in, keeping it short."),
     "pledge_not_signed": _("The operator signs the pledge first: type their name and tick the box."),
     "already_open": _("The venue is already open."),
     "already_applied": _("An application is waiting for its inspection."),
