@@ -90,3 +90,34 @@ class ActivityRecordAdmin(admin.ModelAdmin):
     search_fields = ("community__code", "community__name")
     raw_id_fields = ("community", "created_by")
     inlines = [PhotoInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ("catalogue", "position", "group", "number", "status")
+    list_filter = ("catalogue", "group", "status")
+
+
+@admin.register(InspectionResult)
+class InspectionResultAdmin(admin.ModelAdmin):
+    list_display = ("inspection", "measure", "result")
+    list_filter = ("result",)
+    raw_id_fields = ("inspection", "measure")
+
+
+@admin.register(DemonstrationApproval)
+class DemonstrationApprovalAdmin(admin.ModelAdmin):
+    list_display = ("demonstration", "level", "decision", "at")
+    raw_id_fields = ("demonstration", "by")
+
+
+@admin.register(DemonstrationCheck)
+class DemonstrationCheckAdmin(admin.ModelAdmin):
+    list_display = ("demonstration", "criterion", "met")
+    raw_id_fields = ("demonstration",)
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(admin.ModelAdmin):
+    list_display = ("record", "image")
+    raw_id_fields = ("record",)

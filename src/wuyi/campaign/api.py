@@ -13,8 +13,6 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from wuyi.campaign import services
 from wuyi.campaign.models import Demonstration, DemonstrationStatus, Inspection, MeasureCatalogue, ResultValue
-from wuyi.errors import NotFound
-from wuyi.places.models import Area, code_range
 from wuyi.places.schemas import COMPOUND_CODE, MAX_ID, Error, Paging, Text, page
 
 router = Router(tags=["campaign"])
@@ -152,17 +150,11 @@ class DemonstrationPage(Schema):
     items: list[DemonstrationOut]
 
 
-@router.get("/demonstrations", auth=None, response={200: DemonstrationPage, 404: Error, 422: Error},
-            summary="Approved demonstration compounds (public), by code; optionally beneath an area")
-def demonstrations(request: HttpRequest, paging: Query[Paging],
-                   area: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,3}$")] = None):
+@router.get("/demonstrations", auth=None, response={200: DemonstrationPage, 422: Error},
+            summary="Approved demonstration compounds (public), by code")
+def demonstrations(request: HttpRequest, paging: Query[Paging]):
     rows = (Demonstration.objects.filter(status=DemonstrationStatus.APPROVED)
             .select_related("compound", "community__parent__parent").order_by("compound__code"))
-    if area:
-        node = Area.objects.filter(code=area).first()
-        if node is None:
-            raise NotFound("area", "area")
-        rows = rows.filter(code_range("compound__code", node.prefix))
     count, items = page(rows, paging)
     return {"count": count, "items": [{
         "compound_code": d.compound.code, "compound_name": d.compound.name, "community_code": d.community.code,
