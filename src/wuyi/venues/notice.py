@@ -53,6 +53,7 @@ def notice_page(inspection: VenueInspection, reasons: list[str]):
 
     venue = inspection.application.venue
     community = venue.community
+    station = f"{community.name}{'' if community.name.endswith('社区') else '社区'}工作站"
     page = Image.new("RGB", A5_PX, "white")
     draw = ImageDraw.Draw(page)
     width = A5_PX[0] - 2 * MARGIN
@@ -69,7 +70,7 @@ def notice_page(inspection: VenueInspection, reasons: list[str]):
         y += gap
 
     para(f"{venue.name}（{venue.address}）经营者 {venue.operator_name}：")
-    para(f"经{community.name}社区工作站于 {inspection.inspected_on:%Y年%m月%d日} 逐一检查，"
+    para(f"经{station}于 {inspection.inspected_on:%Y年%m月%d日} 逐一检查，"
          "你场所未落实以下疫情防控措施：", 8)
     for code in reasons:
         para(f"· {ITEMS_ZH[code]}", 0)
@@ -78,7 +79,7 @@ def notice_page(inspection: VenueInspection, reasons: list[str]):
     y += 24
     para("根据疫情防控要求，自即日起暂停营业。整改落实后，可到社区工作站复工咨询点重新申请复工，经检查合格后方可恢复营业。")
     sign = _font(56)
-    draw.text((A5_PX[0] - MARGIN, A5_PX[1] - 420), f"{community.name}社区工作站", fill="black", font=sign, anchor="rm")
+    draw.text((A5_PX[0] - MARGIN, A5_PX[1] - 420), station, fill="black", font=sign, anchor="rm")
     draw.text((A5_PX[0] - MARGIN, A5_PX[1] - 320), f"{inspection.inspected_on:%Y年%m月%d日}", fill="black",
               font=sign, anchor="rm")
     draw.text((A5_PX[0] // 2, A5_PX[1] - 140), f"打印于 {timezone.localtime():%Y-%m-%d %H:%M}", fill="gray",
