@@ -1,0 +1,32 @@
+"""The dashboard's one cache: refusals at gates counted by day, compound and reason.
+
+The access log holds every gate passage (~70 M a day for the whole city, DESIGN.md §6); counting a day's refusals
+city-wide from it takes seconds, too slow for a page. ``refusals.count_day`` recounts a day in one
+INSERT … SELECT … GROUP BY and notes when (``RefusalDay.counted_at``); the page recounts a day whose count is
+missing or older than ``refusals.STALE``, and shows when it was counted. Gate kits upload late, so a day is
+recounted as long as it is read after going stale; the figures never change once every kit has uploaded.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RefusalDay(models.Model):
+    day = models.DateField(_("day"), unique=True)
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("day of refusals counted")
+        verbose_name_plural = _("days of refusals counted")
+
+
+class RefusalCount(models.Model):
+    day = models.DateField(_("day"))
+    compound_code = models.CharField(_("compound"), max_length=15)
+    reason = models.CharField(_("reason"), max_length=40)
+    refusals = models.PositiveIntegerField(_("refusals"))
+
+    class Meta:
+        verbose_name = _("refusals counted")
+        verbose_name_plural = _("refusals counted")
+        constraints = [models.UniqueConstraint(fields=["day", "compound_code", "reason"], name="refusal_count_once")]

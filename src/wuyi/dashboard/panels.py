@@ -22,7 +22,8 @@ d. demonstration compounds: approved on or before the day, pending (nominated or
    the communities without an approved one;
 e. measure compliance: each compound's latest inspection on or before the day: average score, fully compliant,
    compounds never inspected; open rectifications now;
-f. refusals at gates during the local day, by reason (the access log).
+f. refusals at gates during the local day, by reason: from the access log, counted into ``RefusalCount`` by
+   ``refusals`` (a day's count is redone when read more than five minutes after it was made; when is shown).
 
 No personal data: counts, shares and names of areas only (a leader sees figures, never a person's record).
 """
@@ -37,12 +38,11 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wuyi.access.models import AccessEvent
 from wuyi.access.views import REASON_LABELS
 from wuyi.accounts.models import WORKER_ROLES, Role
 from wuyi.campaign.models import (
@@ -52,6 +52,8 @@ from wuyi.campaign.models import (
     Rectification,
     RectificationStatus,
 )
+from wuyi.dashboard import refusals
+from wuyi.dashboard.models import RefusalCount
 from wuyi.errors import Forbidden, NotFound
 from wuyi.health import compound_service, zoning_service
 from wuyi.health.compound_status import Status
@@ -202,28 +204,34 @@ def _places(area: Area, children, width: int) -> _Grid:
 
 def _figures(area, day, children, width, link, places: _Grid) -> Panel:
     grid = places
-    prefix = area.prefix
-    for code, kind, n in (
-        Worker.objects.filter(code_range("area__code", prefix), active=True)
-        .annotate(child=child_code("area__code", width)).values("child", "kind").order_by()
-        .annotate(n=Count("id")).values_list("child", "kind", "n")
-    ):
-        grid.add(code, "workers", n)
-        if kind == WorkerKind.CADRE:
-            grid.add(code, "cadres", n)
-    for code, n in (
-        PartyOrganisation.objects.filter(code_range("area__code", prefix), set_up_on__lte=day)
+    beneath = Area.objects.filter(code_range("code", area.prefix)).values("id")
+    # Grouped by the area's id, not its code (one lookup maps the ids to codes): 117,000 workers grouped through a
+    # join on the areas take SQLite a third of a second. Grouped by ``area_id + 0``, not ``area_id``: SQLite would
+    # walk the (area, kind) index and fetch each row out of order to read ``active``; a plain scan is 3 times faster.
+    counted = [
+        ("worker", kind, n, area_id) for area_id, kind, n in
+        Worker.objects.filter(active=True, **({} if area.level == Level.CITY else {"area__in": beneath}))
+        .annotate(area_key=F("area_id") + 0).values("area_key", "kind").order_by()
+        .annotate(n=Count("id")).values_list("area_key", "kind", "n")
+    ] + [
+        ("party_organisation", "", n, area_id) for area_id, n in
+        PartyOrganisation.objects.filter(area__in=beneath, set_up_on__lte=day)
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
-        .annotate(child=child_code("area__code", width)).values("child").order_by()
-        .annotate(n=Count("id")).values_list("child", "n")
-    ):
-        grid.add(code, "party_organisations", n)
-    for code, n in (
-        Volunteer.objects.filter(code_range("community__code", prefix))
-        .annotate(child=child_code("community__code", width)).values("child").order_by()
-        .annotate(n=Count("id")).values_list("child", "n")
-    ):
-        grid.add(code, "volunteers", n)
+        .values("area_id").order_by().annotate(n=Count("id")).values_list("area_id", "n")
+    ] + [
+        ("volunteer", "", n, area_id) for area_id, n in
+        Volunteer.objects.filter(community__in=beneath).values("community_id").order_by()
+        .annotate(n=Count("id")).values_list("community_id", "n")
+    ]
+    codes = dict(Area.objects.filter(id__in={row[3] for row in counted}).values_list("id", "code"))
+    for what, kind, n, area_id in counted:
+        code = codes[area_id]
+        if what == "worker":
+            grid.add(code, "workers", n)
+            if kind == WorkerKind.CADRE:
+                grid.add(code, "cadres", n)
+        else:
+            grid.add(code, what + "s", n)
     first = day - dt.timedelta(days=WINDOW_DAYS - 1)
     work = volunteer_stats.statistics(area, first, day)
     for place, f in work.by_community:
@@ -383,13 +391,12 @@ def _compliance(area, day, children, width, link, places: _Grid) -> Panel:
 
 def _refusals(area, day, children, width, link, places) -> Panel:
     grid = _Grid(area, children, width)
-    start, stop = day_window(day)
+    counted_at = refusals.counted(day)
     reasons: dict[str, int] = defaultdict(int)
     for code, reason, n in (
-        AccessEvent.objects.filter(code_range("compound_code", area.prefix), occurred_at__gte=start,
-                                   occurred_at__lt=stop, allowed=False)
+        RefusalCount.objects.filter(code_range("compound_code", area.prefix), day=day)
         .annotate(child=child_code("compound_code", width)).values("child", "reason").order_by()
-        .annotate(n=Count("*")).values_list("child", "reason", "n")
+        .annotate(n=Sum("refusals")).values_list("child", "reason", "n")
     ):
         grid.add(code, reason, n)
         grid.add(code, "refusals", n)
@@ -398,7 +405,8 @@ def _refusals(area, day, children, width, link, places) -> Panel:
     columns = [Column("refusals", _("Refusals"))] + [Column(r, REASON_LABELS.get(r, r)) for r in ordered]
     keys = [c.key for c in columns]
     return Panel("refusals", _("Refusals at gates"), columns, grid.rows(keys, link), grid.totals(keys),
-                 ordered, note=_("Refusals at the gates during the day (Beijing time), by reason."))
+                 ordered, note=_("Refusals at the gates during the day (Beijing time), by reason."),
+                 extra={"counted_at": counted_at})
 
 
 def viewer_root(user) -> Area:
