@@ -3,6 +3,7 @@ they raise is shown on the field it names (``add_domain_error``), or above the f
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wuyi.errors import DomainError
 from wuyi.workforce.models import Front, GroupKind, PartyRole, Period, WorkerKind
@@ -107,7 +108,7 @@ class PartyOrganisationForm(forms.Form):
 
 class PartyMemberForm(forms.Form):
     worker = forms.TypedChoiceField(label=_("Worker"), coerce=int)
-    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices, initial=PartyRole.MEMBER)
+    role = forms.ChoiceField(label=pgettext_lazy("party", "Role"), choices=PartyRole.choices, initial=PartyRole.MEMBER)
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +139,7 @@ class SupplyForm(forms.Form):
 class StockForm(forms.Form):
     direction = forms.ChoiceField(label=_("In or out"), choices=[("in", _("Stock in")), ("out", _("Stock out"))])
     amount = forms.IntegerField(label=_("Quantity"), min_value=1)
-    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+    reason = forms.CharField(label=pgettext_lazy("stock", "Reason"), max_length=100, required=False)
 
 
 class ImportForm(forms.Form):

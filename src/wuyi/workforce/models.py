@@ -46,7 +46,7 @@ class WorkGroup(models.Model):
 
 
 class WorkerKind(models.TextChoices):
-    CADRE = "cadre", _("Cadre")
+    CADRE = "cadre", pgettext_lazy("worker kind", "Cadre")
     SOCIAL_WORKER = "social_worker", _("Social worker")
     PROPERTY_STAFF = "property_staff", _("Property staff")
     VOLUNTEER = "volunteer", _("Volunteer")
@@ -63,7 +63,7 @@ class Worker(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=WorkerKind.choices)
     unit = models.CharField(_("sending unit"), max_length=100, blank=True)
     area = models.ForeignKey(Area, verbose_name=_("deployed to"), on_delete=models.PROTECT, related_name="workers")
-    group = models.ForeignKey(WorkGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.SET_NULL,
+    group = models.ForeignKey(WorkGroup, verbose_name=pgettext_lazy("work group", "group"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="members")
     person = models.ForeignKey(Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="work_records")
@@ -111,7 +111,7 @@ class PartyOrganisation(models.Model):
 class PartyRole(models.TextChoices):
     SECRETARY = "secretary", _("Secretary")
     DEPUTY = "deputy", _("Deputy secretary")
-    MEMBER = "member", _("Member")
+    MEMBER = "member", pgettext_lazy("party", "Member")
 
 
 class PartyMember(models.Model):
@@ -119,7 +119,7 @@ class PartyMember(models.Model):
                                      related_name="members")
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE,
                                related_name="party_memberships")
-    role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices, default=PartyRole.MEMBER)
+    role = models.CharField(pgettext_lazy("party", "role"), max_length=10, choices=PartyRole.choices, default=PartyRole.MEMBER)
 
     class Meta:
         ordering = ["organisation", "role", "pk"]
@@ -133,9 +133,9 @@ class PartyMember(models.Model):
 
 
 class Period(models.TextChoices):
-    MORNING = "morning", _("Morning")
-    AFTERNOON = "afternoon", _("Afternoon")
-    NIGHT = "night", _("Night")
+    MORNING = "morning", pgettext_lazy("shift", "Morning")
+    AFTERNOON = "afternoon", pgettext_lazy("shift", "Afternoon")
+    NIGHT = "night", pgettext_lazy("shift", "Night")
 
 
 # Three eight-hour shifts covering the day (local time); ours, not a published rule. Night runs into the next day.
