@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from wuyi.accounts.models import WORKER_ROLES, Role, User
@@ -429,8 +428,3 @@ def record_activity(data: ActivityInput, by: User, now: dt.datetime | None = Non
         item.save()
     return record
 
-
-def in_area(prefix: str, field: str) -> Q:
-    from wuyi.places.models import code_range
-
-    return code_range(field, prefix)

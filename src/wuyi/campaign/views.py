@@ -106,6 +106,9 @@ def home(request):
     area = _area(request)
     compounds = _compounds_with_figures(area)
     page = Paginator(compounds, COMPOUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    labels = dict(DemonstrationStatus.choices)
+    for c in page:
+        c.demo_label = labels.get(c.demo_status, "")
     in_area = code_range("compound__code", area.prefix)
     inspected = Inspection.objects.filter(in_area).values("compound").distinct().count()
     context = {
