@@ -121,3 +121,33 @@ def test_the_number_of_queries_does_not_grow_with_the_areas(board, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         board_after = panels.dashboard(board.districts[0], DAY)
     assert len(board_after.panels["figures"].rows) == 13
+
+
+def test_refusals_are_counted_once_and_recounted_when_stale(board):
+    import datetime as dt
+    import uuid
+
+    from tests.dashboard.conftest import at
+    from wuyi.access.models import AccessEvent
+    from wuyi.dashboard import refusals
+    from wuyi.dashboard.models import RefusalCount
+
+    def total() -> int:
+        return sum(RefusalCount.objects.filter(day=DAY).values_list("refusals", flat=True))
+
+    def refuse(hour: int) -> None:
+        k0, g0 = board.compounds[0], board.gates[0]
+        AccessEvent.objects.create(event_id=uuid.uuid4(), occurred_at=at(DAY, hour), received_at=at(DAY, hour),
+                                   district_code="440304", compound_code=k0.code, gate_code=g0.code, direction="in",
+                                   allowed=False, reason="fever", source="kit")
+
+    evening = at(DAY, 18)
+    assert refusals.counted(DAY, evening) == evening and total() == 4
+    refuse(17)
+    assert refusals.counted(DAY, evening + dt.timedelta(minutes=4)) == evening and total() == 4  # fresh enough
+    later = evening + refusals.STALE + dt.timedelta(minutes=1)
+    assert refusals.counted(DAY, later) == later and total() == 5
+    settled = at(DAY + dt.timedelta(days=3))
+    refusals.counted(DAY, settled)
+    refuse(19)
+    assert refusals.counted(DAY, settled + dt.timedelta(days=5)) == settled and total() == 6 - 1  # kept for good
