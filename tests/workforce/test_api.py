@@ -83,6 +83,7 @@ def test_coverage_lists_the_gates_and_checkpoints_nobody_is_on(ww):
     night = get(c, "/coverage", on=DAY.isoformat(), period="night")
     assert {g["code"] for g in night["items"]} == {ww.checkpoints[0].code, ww.gates[0].code}
     assert get(c, "/coverage", 403, on=DAY.isoformat(), period="night", area=ww.streets[1].code)["field"] == "area"
+    assert get(c, "/coverage")["period"] in {"morning", "afternoon", "night"}  # today, the period running now
 
 
 def test_figures_for_workers_and_leaders_of_their_node_only(ww):

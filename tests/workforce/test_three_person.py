@@ -1,7 +1,10 @@
 """The three-person team rule (POLICY.md §1d): a community cadre, a medical worker and a police officer."""
 
+import datetime as dt
+
 import pytest
 
+from wuyi.workforce.models import period_at
 from wuyi.workforce.three_person import SEATS, assess
 
 C, M, P = "cadre", "medical", "police"
@@ -27,3 +30,11 @@ def test_a_team_is_complete_with_an_active_cadre_medical_worker_and_police_offic
     verdict = assess(members)
     assert (verdict.complete, verdict.missing, verdict.reasons) == (complete, missing, reasons)
     assert verdict.rule == "sz-2020-02-three-person"
+
+
+@pytest.mark.parametrize(("moment", "period"), [
+    (dt.time(7), "morning"), (dt.time(14, 59), "morning"), (dt.time(15), "afternoon"), (dt.time(22, 59), "afternoon"),
+    (dt.time(23), "night"), (dt.time(0), "night"), (dt.time(6, 59), "night"),
+])
+def test_the_three_periods_cover_the_day(moment, period):
+    assert period_at(moment) == period

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from wuyi.accounts.audit import client_ip, record_many
@@ -18,7 +19,7 @@ from wuyi.errors import Forbidden, NotFound
 from wuyi.places.models import Area, code_range
 from wuyi.places.schemas import AREA_CODE, MAX_ID, Error, Paging, Text, page
 from wuyi.workforce import reports, services, stats
-from wuyi.workforce.models import Period, Worker, WorkerKind
+from wuyi.workforce.models import Period, Worker, WorkerKind, period_at
 
 router = Router(tags=["workforce"])
 
@@ -143,9 +144,13 @@ def create_shift(request: HttpRequest, body: ShiftIn):
 
 @router.get("/coverage", response={200: CoverageOut, **DENIED},
             summary="Gates and traffic checkpoints with nobody on a shift")
-def coverage(request: HttpRequest, on: dt.date, period: PeriodName,
+def coverage(request: HttpRequest, on: dt.date | None = None, period: PeriodName | None = None,
              area: str | None = Query(None, pattern=AREA_CODE)):
+    """On ``on`` (default: today) in ``period`` (default: the period running now), beneath the area."""
     node = _area(request, area)
+    now = timezone.localtime()
+    on = on or now.date()
+    period = period or period_at(now.time())
     gaps = reports.uncovered(node, on, period)
     counted = reports.places_counted(node)
     return {"area_code": node.code, "area_name": node.name, "on": on, "period": period, **counted,

@@ -145,6 +145,16 @@ PERIOD_HOURS: dict[str, tuple[datetime.time, datetime.time]] = {
     Period.NIGHT: (datetime.time(23), datetime.time(7)),
 }
 
+
+
+def period_at(moment: datetime.time) -> str:
+    """The period a local time of day falls in."""
+    for period, (start, end) in PERIOD_HOURS.items():
+        if (start <= moment < end) if start < end else (moment >= start or moment < end):
+            return period
+    raise ValueError(moment)
+
+
 SHIFT_TARGETS = ("compound", "gate", "checkpoint", "service_centre")
 
 
