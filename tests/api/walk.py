@@ -34,7 +34,7 @@ PUBLIC = {
 SAME_FOR_ALL = {("GET", "/api/people/roster/template")}
 
 # Query parameters that select no one's data: the walk leaves them at their defaults.
-NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on"}
+NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on", "kind", "active", "period"}
 
 # Depth in the tree of each area level, and the shallowest level each area role reaches (its own node).
 LEVEL_RANK = {
@@ -183,6 +183,14 @@ def campaign_inspection() -> dict:
             "results": [{"measure_id": pk, "result": "passed"} for pk in measures]}
 
 
+def workforce_worker(scene: Scene, side: int) -> int:
+    """A cadre deployed to the side's community (the world has none), for the shift body."""
+    from wuyi.workforce.models import Worker
+
+    community = scene.world.communities[side]
+    return Worker.objects.get_or_create(name=f"走访干部{side}", kind="cadre", area=community)[0].pk
+
+
 def resident_code(scene: Scene, side: int) -> str:
     """The signed code of the side's first resident, who holds a pass to the side's compound."""
     from wuyi.access.services import my_code
@@ -238,6 +246,16 @@ def bodies(scene: Scene) -> dict[tuple[str, str], list[Body]]:
             for s in sides
         ],
         ("POST", "/api/campaign/compounds/{compound_code}/inspections"): [Body(campaign_inspection())],
+        ("POST", "/api/workforce/workers"): [
+            Body({"name": "走访工作人员", "kind": "social_worker", "area_code": w.communities[s].code},
+                 owner=Owner(s, "community"))
+            for s in sides
+        ],
+        ("POST", "/api/workforce/shifts"): [
+            Body({"worker_id": workforce_worker(scene, s), "on": "2020-03-01", "period": "morning",
+                  "target_kind": "gate", "target_code": w.gates[s].code}, owner=Owner(s, "community"))
+            for s in sides
+        ],
         ("POST", "/api/people/roster/import"): [
             Body(
                 files={"file": ("roster.csv", roster_csv.format(scene.buildings[s].code).encode())},
