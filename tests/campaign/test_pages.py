@@ -145,7 +145,7 @@ def test_nominate_and_decide_through_the_pages(client, world, measures):
 def test_a_nomination_refused_shows_the_reasons(client, world):
     r = as_user(client, world, "community_worker").post(f"/campaign/compounds/{world.compounds[0].code}/nominate/")
     assert r.status_code == 400
-    assert "never inspected" in str(r.context["nomination_form"].non_field_errors())
+    assert "从未检查" in str(r.context["nomination_form"].non_field_errors())  # the reason, in the reader's language
 
 
 def test_the_worker_sees_the_communities_still_without_one(client, world):

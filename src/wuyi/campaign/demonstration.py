@@ -45,32 +45,42 @@ class Facts:
     unmet_criteria: tuple[str, ...] = ()  # codes of active further criteria not ticked
 
 
+Reason = tuple[str, str]  # (code, English text); pages translate the code
+
+
 @dataclass(frozen=True)
 class Eligibility:
     eligible: bool
-    reasons: tuple[str, ...]  # why not (empty when eligible)
-    met: tuple[str, ...]  # what holds
+    reasons: tuple[Reason, ...]  # why not (empty when eligible)
+    met: tuple[Reason, ...]  # what holds
+
+    @property
+    def text(self) -> str:
+        return "; ".join(text for _code, text in self.reasons)
 
 
 def evaluate(facts: Facts) -> Eligibility:
-    reasons: list[str] = []
-    met: list[str] = []
+    reasons: list[Reason] = []
+    met: list[Reason] = []
     if facts.compound_status == EPIDEMIC_FREE:
-        met.append("epidemic-free on the day")
+        met.append(("epidemic_free", "epidemic-free on the day"))
     else:
-        reasons.append(f"not epidemic-free on {facts.on.isoformat()} (status: {facts.compound_status})")
+        reasons.append(("not_epidemic_free",
+                        f"not epidemic-free on {facts.on.isoformat()} (status: {facts.compound_status})"))
     if facts.latest_inspected_on is None:
-        reasons.append("never inspected")
+        reasons.append(("never_inspected", "never inspected"))
     elif facts.latest_inspected_on > facts.on:
-        reasons.append("the latest inspection is after the day asked about")
+        reasons.append(("inspected_after", "the latest inspection is after the day asked about"))
     elif not facts.latest_fully_compliant:
-        reasons.append(f"the latest inspection ({facts.latest_inspected_on.isoformat()}) is not fully compliant")
+        reasons.append(("not_fully_compliant",
+                        f"the latest inspection ({facts.latest_inspected_on.isoformat()}) is not fully compliant"))
     else:
-        met.append(f"the latest inspection ({facts.latest_inspected_on.isoformat()}) is fully compliant")
+        met.append(("fully_compliant",
+                    f"the latest inspection ({facts.latest_inspected_on.isoformat()}) is fully compliant"))
     for code in facts.unmet_criteria:
-        reasons.append(f"further criterion not met: {code}")
+        reasons.append(("criterion_not_met", f"further criterion not met: {code}"))
     if not facts.unmet_criteria:
-        met.append("every active further criterion met")
+        met.append(("criteria_met", "every active further criterion met"))
     return Eligibility(eligible=not reasons, reasons=tuple(reasons), met=tuple(met))
 
 

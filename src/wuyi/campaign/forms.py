@@ -26,12 +26,42 @@ MESSAGES = {
 }
 
 
+REASONS = {
+    "not_epidemic_free": _("not epidemic-free on %(on)s (status: %(status)s)"),
+    "never_inspected": _("never inspected"),
+    "inspected_after": _("the latest inspection is after the day asked about"),
+    "not_fully_compliant": _("the latest inspection (%(inspected)s) is not fully compliant"),
+    "criterion_not_met": _("further criterion not met: %(criterion)s"),
+}
+STATUSES = {
+    "epidemic_free": _("epidemic-free"), "suspended": _("suspended"), "cancelled": _("cancelled"),
+    "not_yet": _("not yet epidemic-free"),
+}
+
+
+def reason_labels(verdict, facts) -> list[str]:
+    """The rule's reasons in the reader's language (the unmet criteria in the order the rule gave them)."""
+    unmet = iter(facts.unmet_criteria)
+    out = []
+    for code, text in verdict.reasons:
+        label = REASONS.get(code)
+        if label is None:
+            out.append(text)
+            continue
+        out.append(str(label) % {
+            "on": facts.on.isoformat(), "status": STATUSES.get(facts.compound_status, facts.compound_status),
+            "inspected": facts.latest_inspected_on.isoformat() if facts.latest_inspected_on else "",
+            "criterion": next(unmet, "") if code == "criterion_not_met" else "",
+        })
+    return out
+
+
 def message_for(error: DomainError) -> str:
     message = MESSAGES.get(error.code)
     if message is None:
         return error.message
-    if error.code == "not_eligible":  # the reasons come from the rule, in English, after the translated label
-        return f"{message}: {error.message.removeprefix('not eligible: ')}"
+    if error.code == "not_eligible" and hasattr(error, "verdict"):
+        return f"{message}: {'；'.join(reason_labels(error.verdict, error.facts))}"
     return str(message)
 
 

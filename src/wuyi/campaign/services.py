@@ -279,10 +279,18 @@ def facts_for(compound: Area, on: dt.date, ticked: Sequence[str] | None = None,
     )
 
 
+class NotEligible(DomainError):
+    """Refused with the rule's reasons (kept for the pages, which show them in the reader's language)."""
+
+    def __init__(self, verdict: rules.Eligibility, facts: rules.Facts):
+        super().__init__("not_eligible", "not eligible: " + verdict.text, "compound_code", status=409)
+        self.verdict, self.facts = verdict, facts
+
+
 def _refuse_if_not_eligible(facts: rules.Facts) -> None:
     verdict = rules.evaluate(facts)
     if not verdict.eligible:
-        raise DomainError("not_eligible", "not eligible: " + "; ".join(verdict.reasons), "compound_code", status=409)
+        raise NotEligible(verdict, facts)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from wuyi.campaign.forms import (
     NominationForm,
     add_domain_error,
     message_for,
+    reason_labels,
 )
 from wuyi.campaign.models import (
     ActivityRecord,
@@ -187,10 +188,10 @@ def compound(request, code: str, nomination_form=None, status=200):
                    .order_by("-inspected_on", "-pk")[:HISTORY_ROWS])
     case = Demonstration.objects.filter(compound=found).prefetch_related("approvals__by").first()
     criteria = DemonstrationCriterion.objects.filter(active=True).order_by("code")
-    verdict = rules.evaluate(services.facts_for(found, today, demonstration=case)
-                             if case and case.status not in (DemonstrationStatus.REJECTED,
-                                                             DemonstrationStatus.WITHDRAWN)
-                             else services.facts_for(found, today, ticked=[c.code for c in criteria]))
+    facts = (services.facts_for(found, today, demonstration=case)
+             if case and case.status not in (DemonstrationStatus.REJECTED, DemonstrationStatus.WITHDRAWN)
+             else services.facts_for(found, today, ticked=[c.code for c in criteria]))
+    verdict = rules.evaluate(facts)
     may_nominate = request.user.role == Role.COMMUNITY_WORKER and (
         case is None or case.status in (DemonstrationStatus.REJECTED, DemonstrationStatus.WITHDRAWN))
     return render(request, "campaign/compound.html", {
@@ -200,6 +201,7 @@ def compound(request, code: str, nomination_form=None, status=200):
         "open": services.open_rectifications(found),
         "case": case,
         "verdict": verdict,
+        "reasons": reason_labels(verdict, facts),
         "may_nominate": may_nominate,
         "may_decide": case is not None and services.may_decide(request.user, case),
         "may_withdraw": case is not None and request.user.role == Role.COMMUNITY_WORKER and case.status in (
