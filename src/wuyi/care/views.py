@@ -64,7 +64,8 @@ class ContactForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    until = forms.DateField(label=gettext_lazy("Care ended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("Care ended on"),
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def _error(form: forms.Form, error: DomainError) -> None:

@@ -84,7 +84,8 @@ class ApplicationForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    inspected_on = forms.DateField(label=_("Inspected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label=_("Inspected on"),
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     temperature_and_registration = forms.BooleanField(label=CHECKLIST_LABELS["temperature_and_registration"],
                                                       required=False)
     regular_disinfection = forms.BooleanField(label=CHECKLIST_LABELS["regular_disinfection"], required=False)
