@@ -86,8 +86,8 @@ def test_coverage_lists_the_gates_and_checkpoints_nobody_is_on(ww):
     assert get(c, "/coverage")["period"] in {"morning", "afternoon", "night"}  # today, the period running now
 
 
-def test_figures_for_workers_and_leaders_of_their_node_only(ww):
-    assert get(client_for(ww, "leader"), "/figures")["workers_cadre"] == 1
+def test_figures_for_the_workers_of_an_area(ww):
+    assert get(client_for(ww, "community_worker"), "/figures")["workers_cadre"] == 1
     assert get(client_for(ww, "city_admin"), "/figures")["workers"] == 6
-    assert get(client_for(ww, "leader"), "/figures", 403, area=ww.districts[1].code)["code"] == "outside_area"
-    assert get(client_for(ww, "resident"), "/figures", 403)["code"] == "forbidden"
+    assert get(client_for(ww, "street_worker"), "/figures", 403, area=ww.districts[1].code)["code"] == "outside_area"
+    assert get(client_for(ww, "leader"), "/figures", 403)["code"] == "forbidden"
