@@ -1,11 +1,10 @@
 """The demo: one account per role on the generated city, with a password everyone can type; the campaign's data
 (campaign, workforce, small venues, care) built by the other apps' synthesizers."""
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 
 from wuyi.accounts.models import Role, User
 from wuyi.people import services
@@ -13,14 +12,7 @@ from wuyi.people.models import Membership
 from wuyi.places.models import Area, Gate, Level
 
 DEMO_PASSWORD = "wuyi2020"
-# The campaign's data, built after the epidemic and the volunteer history: (name, module, function). Each builder
-# takes (seed, *, today=None, replace=..., progress=None) and does nothing when its data exists and not replace.
-CAMPAIGN_BUILDERS = (
-    ("campaign", "wuyi.synth.campaign", "build_campaign"),
-    ("workforce", "wuyi.synth.workforce", "build_workforce"),
-    ("venues", "wuyi.synth.venues", "build_venues"),
-    ("care", "wuyi.synth.care", "build_care"),
-)
+# The campaign's data is built after the epidemic and the volunteer history (``build_campaign_data``).
 
 
 @dataclass(frozen=True)
@@ -34,32 +26,34 @@ class DemoLogin:
 class Built:
     name: str
     message: str
-    missing: bool = False  # the builder is not written yet
 
 
-def _builder(module: str, function: str) -> Callable | None:
-    """The builder, or None while its module or function is still being written."""
-    try:
-        return getattr(importlib.import_module(module), function)
-    except ModuleNotFoundError as e:
-        if e.name != module:
-            raise
-        return None
-    except AttributeError:
-        return None
+def campaign_builders() -> list[tuple[str, Callable, type[models.Model]]]:
+    """The other apps' builders in the order they run, each with the model whose rows say its data exists. Each
+    takes (seed, *, today=None, replace=True, progress=None)."""
+    from wuyi.campaign.models import Inspection
+    from wuyi.care.models import KeyPerson
+    from wuyi.synth.campaign import build_campaign
+    from wuyi.synth.care import build_care
+    from wuyi.synth.venues import build_venues
+    from wuyi.synth.workforce import build_workforce
+    from wuyi.venues.models import Venue
+    from wuyi.workforce.models import Worker
+
+    return [("campaign", build_campaign, Inspection), ("workforce", build_workforce, Worker),
+            ("venues", build_venues, Venue), ("care", build_care, KeyPerson)]
 
 
 def build_campaign_data(seed: int = 2020, *, replace: bool = False,
                         progress: Callable[[str, int, int], None] | None = None) -> list[Built]:
-    """Run the four campaign builders in order; one not written yet is reported, never a crash."""
+    """Run the four builders in order: each whose data is missing, or every one with ``replace``."""
     results = []
-    for name, module, function in CAMPAIGN_BUILDERS:
-        builder = _builder(module, function)
-        if builder is None:
-            results.append(Built(name, f"not built: {module}.{function} does not exist yet", missing=True))
+    for name, builder, model in campaign_builders():
+        if not replace and model.objects.exists():
+            results.append(Built(name, "already built; nothing done (--replace rebuilds it)"))
             continue
-        summary = builder(seed, replace=replace, progress=progress)
-        results.append(Built(name, getattr(summary, "message", None) or str(summary)))
+        counts = builder(seed, replace=True, progress=progress)
+        results.append(Built(name, ", ".join(f"{key} {n:,}" for key, n in counts.items() if key != "built")))
     return results
 
 

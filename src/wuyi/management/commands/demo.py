@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if history.built:
             console.print(f"Volunteer history: {history.message} ({history.seconds:.1f} s).")
         for built in build_campaign_data(seed):  # once: each builder does nothing when its data exists
-            console.print(f"{built.name.capitalize()}: {built.message}", style="yellow" if built.missing else None)
+            console.print(f"{built.name.capitalize()}: {built.message}")
         with translation.override("zh-hans"):
             logins = ensure_demo_accounts()
         table = Table(title=f"wuyi demo · http://{addr}/ · password {DEMO_PASSWORD}")

@@ -170,5 +170,5 @@ class Command(BaseCommand):
         table.add_column("builder")
         table.add_column("result")
         for built in results:
-            table.add_row(built.name, f"[yellow]{built.message}" if built.missing else built.message)
+            table.add_row(built.name, built.message)
         console.print(table)
