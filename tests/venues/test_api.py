@@ -2,9 +2,11 @@
 a 500, and another area's venue a 404."""
 
 import pytest
+from django.utils import timezone
 
 from wuyi.venues.models import Venue, VenueStatus
 
+TODAY = timezone.localdate().isoformat()
 ALL = dict(temperature_and_registration=True, regular_disinfection=True, staff_protection=True,
            no_dining_in=True, contactless_pickup=True)
 
@@ -33,7 +35,7 @@ def test_register_apply_inspect(client, world):
     assert again.status_code == 409 and again.json()["code"] == "already_applied"
     aid = applied.json()["id"]
     inspected = client.post(f"/api/venues/applications/{aid}/inspection",
-                            {"outcome": "suspend", "inspected_on": "2099-01-01", **(ALL | {"staff_protection": False})},
+                            {"outcome": "suspend", "inspected_on": TODAY, **(ALL | {"staff_protection": False})},
                             content_type="application/json")
     assert inspected.status_code == 201
     assert inspected.json()["missing"] == ["staff_protection"] and inspected.json()["notice_number"]
@@ -64,10 +66,15 @@ def test_list_is_scoped_and_paged(client, world):
     got = client.get("/api/venues/venues?limit=2&offset=1").json()
     assert got["count"] == 3 and [v["name"] for v in got["items"]] == ["店1", "店2"]
     assert client.get("/api/venues/venues?status=open").json()["count"] == 0
+    assert client.get(f"/api/venues/venues?area={world.communities[0].code}").json()["count"] == 3
+    outside = client.get(f"/api/venues/venues?area={world.communities[1].code}")
+    assert (outside.status_code, outside.json()["field"]) == (404, "area")
+    assert client.get(f"/api/venues/venues?area={world.districts[0].code}").status_code == 404  # above the caller
     refused = client.post(f"/api/venues/venues/{theirs}/applications", {"pledge_signer": "x", "pledge_signed": True},
                           content_type="application/json")
     assert (refused.status_code, refused.json()["field"]) == (404, "venue_id")
     assert login(client, world, "city_admin").get("/api/venues/venues").json()["count"] == 4
+    assert client.get(f"/api/venues/venues?area={world.districts[1].code}").json()["count"] == 1
     for role in ("leader", "resident"):
         assert login(client, world, role).get("/api/venues/venues").status_code == 403
     client.logout()
@@ -83,10 +90,10 @@ def test_unsigned_pledge_and_bad_inspection(client, world):
     aid = client.post(f"/api/venues/venues/{vid}/applications", {"pledge_signer": "陈老板", "pledge_signed": True},
                       content_type="application/json").json()["id"]
     refused = client.post(f"/api/venues/applications/{aid}/inspection",
-                          {"outcome": "approve", "inspected_on": "2099-01-01"}, content_type="application/json")
+                          {"outcome": "approve", "inspected_on": TODAY}, content_type="application/json")
     assert (refused.status_code, refused.json()["code"]) == (400, "checklist_not_met")
     bad = client.post(f"/api/venues/applications/{aid}/inspection", {"outcome": "maybe", "inspected_on": "x"},
                       content_type="application/json")
     assert bad.status_code == 422
     assert client.post("/api/venues/applications/999999/inspection", {"outcome": "approve",
-                       "inspected_on": "2099-01-01"}, content_type="application/json").status_code == 404
+                       "inspected_on": TODAY}, content_type="application/json").status_code == 404

@@ -99,6 +99,14 @@ def test_approve_opens_the_venue(world):
     assert e.value.code == "already_inspected"
 
 
+def test_an_inspection_is_not_in_the_future(world):
+    application = apply(world, a_venue(world), **ALL)
+    with pytest.raises(DomainError) as e:
+        services.inspect(application.pk, services.InspectionInput("approve", dt.date(2999, 1, 1), **ALL),
+                         by=world.users["community_worker"])
+    assert (e.value.code, e.value.field) == ("in_the_future", "inspected_on")
+
+
 def test_approve_refused_when_a_condition_is_missing(world):
     v = a_venue(world, trade="eatery", name="沙县小吃")
     application = apply(world, v, **ALL)

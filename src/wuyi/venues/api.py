@@ -9,7 +9,8 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from wuyi.errors import Forbidden
+from wuyi.accounts.scoping import can_see_area
+from wuyi.errors import Forbidden, NotFound
 from wuyi.places.models import code_range
 from wuyi.places.schemas import AREA_CODE, MAX_ID, Error, Paging, Text, page
 from wuyi.venues import services
@@ -119,13 +120,14 @@ def application_out(a: ReopeningApplication) -> dict:
 
 @router.get("/venues", response={200: VenuePage, **REFUSED}, summary="The small venues of the caller's area")
 def venues(request: HttpRequest, status: VenueStatus | None = None,
-           community_code: Annotated[str | None, Query(pattern=AREA_CODE)] = None, paging: Query[Paging] = None):
+           area: Annotated[str | None, Query(pattern=AREA_CODE)] = None, paging: Query[Paging] = None):
+    """``area``: only the venues beneath this node (a district, street or community of the caller's area)."""
     user = _worker(request)
-    found = Venue.objects.filter(code_range("community__code", user.area.prefix)).select_related("community")
+    if area and not can_see_area(user, area):
+        raise NotFound("area", "area")
+    found = Venue.objects.filter(code_range("community__code", area or user.area.prefix)).select_related("community")
     if status:
         found = found.filter(status=status)
-    if community_code:
-        found = found.filter(community__code=community_code)
     count, rows = page(found.order_by("community__code", "name", "pk"), paging)
     return {"count": count, "items": [venue_out(v) for v in rows]}
 

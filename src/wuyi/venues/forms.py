@@ -24,6 +24,7 @@ MESSAGES = {
     "checklist_not_met": _("Not every condition is met: suspend the venue instead."),
     "reason_required": _("Say why the venue is suspended."),
     "before_application": _("The inspection cannot come before the application."),
+    "in_the_future": _("Record the inspection once it has happened."),
     "invalid_outcome": _("Approve or suspend."),
     "not_found": _("Not found."),
 }

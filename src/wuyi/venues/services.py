@@ -215,6 +215,8 @@ def inspect(application_id: int, data: InspectionInput, by: User) -> VenueInspec
         if application.status != ApplicationStatus.SUBMITTED:
             raise DomainError("already_inspected", "this application has been inspected", "application_id",
                               status=409)
+        if data.inspected_on > timezone.localdate():
+            raise DomainError("in_the_future", "an inspection is recorded once it has happened", "inspected_on")
         if data.inspected_on < timezone.localtime(application.pledge_signed_at).date():
             raise DomainError("before_application", "the inspection follows the application", "inspected_on")
         items = {c: bool(getattr(data, c)) for c in rules.CHECKLIST}
