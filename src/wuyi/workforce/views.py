@@ -59,6 +59,7 @@ from wuyi.workforce.models import (
     Worker,
     WorkerKind,
     WorkGroup,
+    period_at,
 )
 
 WORKERS_PER_PAGE = 50
@@ -111,7 +112,7 @@ def _day(value: str | None) -> dt.date:
 
 
 def _period(value: str | None) -> str:
-    return value if value in Period.values else Period.MORNING
+    return value if value in Period.values else period_at(timezone.localtime().time())
 
 
 def _with_area(url: str, area: Area, **more) -> str:
