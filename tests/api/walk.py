@@ -34,7 +34,7 @@ PUBLIC = {
 SAME_FOR_ALL = {("GET", "/api/people/roster/template")}
 
 # Query parameters that select no one's data: the walk leaves them at their defaults.
-NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on", "kind", "active", "period"}
+NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on", "kind", "active", "period", "reason"}
 
 # Depth in the tree of each area level, and the shallowest level each area role reaches (its own node).
 LEVEL_RANK = {
@@ -147,6 +147,11 @@ def path_values(scene: Scene) -> dict[str, list[Value]]:
         ],
         # a gate is its compound's: its guards and the workers above it
         "gate_code": [Value(w.gates[s].code, Owner(s, "compound")) for s in sides],
+        # a small venue (and its application) is its community's; a key person is also the person's own
+        "venue_id": [Value(venues_walk(scene, s)[0].pk, Owner(s, "community")) for s in sides],
+        "application_id": [Value(venues_walk(scene, s)[1].pk, Owner(s, "community")) for s in sides],
+        "key_person_id": [Value(kp.pk, Owner(s, person=kp.person_id)) for s in sides
+                          for kp in [key_person_walk(scene, s)]],
     }
 
 
@@ -189,6 +194,40 @@ def workforce_worker(scene: Scene, side: int) -> int:
 
     community = scene.world.communities[side]
     return Worker.objects.get_or_create(name=f"走访干部{side}", kind="cadre", area=community)[0].pk
+
+
+def local_today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def venues_walk(scene: Scene, side: int) -> tuple:
+    """A closed venue of the side's community and an application of another one waiting for its inspection."""
+    from wuyi.venues import services
+    from wuyi.venues.models import ReopeningApplication, Venue
+
+    w = scene.world
+    worker = w.users["community_worker" + ("@1" if side else "")]
+    found = list(Venue.objects.filter(community=w.communities[side], name__startswith="走访").order_by("pk"))
+    if not found:
+        found = [services.register_venue(services.VenueInput(
+            w.communities[side].code, f"走访小店{n}", "grocery", 50, "走访路 1 号", "走访"), by=worker) for n in (0, 1)]
+        services.apply(found[1].pk, services.ApplicationInput("走访", True), by=worker)
+    return found[0], ReopeningApplication.objects.get(venue=found[1])
+
+
+def key_person_walk(scene: Scene, side: int):
+    """The side's first resident, a key person of their community since 2020-02-20."""
+    import datetime as dt
+
+    from wuyi.care import services
+    from wuyi.care.models import KeyPerson
+
+    person = scene.people[side][0]
+    worker = scene.world.users["community_worker" + ("@1" if side else "")]
+    return KeyPerson.objects.filter(person=person).first() or services.add_key_person(
+        person.pk, "from_key_area", dt.date(2020, 2, 20), by=worker)
 
 
 def resident_code(scene: Scene, side: int) -> str:
@@ -255,6 +294,21 @@ def bodies(scene: Scene) -> dict[tuple[str, str], list[Body]]:
             Body({"worker_id": workforce_worker(scene, s), "on": "2020-03-01", "period": "morning",
                   "target_kind": "gate", "target_code": w.gates[s].code}, owner=Owner(s, "community"))
             for s in sides
+        ],
+        ("POST", "/api/venues/venues"): [
+            Body({"community_code": w.communities[s].code, "name": "走访登记店", "trade": "grocery",
+                  "floor_area_m2": "40", "address": "走访路 2 号", "operator_name": "走访"},
+                 owner=Owner(s, "community"))
+            for s in sides
+        ],
+        ("POST", "/api/venues/venues/{venue_id}/applications"): [
+            Body({"pledge_signer": "走访", "pledge_signed": True})
+        ],
+        ("POST", "/api/venues/applications/{application_id}/inspection"): [
+            Body({"outcome": "suspend", "inspected_on": local_today(), "note": "走访"})
+        ],
+        ("POST", "/api/care/key-persons/{key_person_id}/contacts"): [
+            Body({"kind": "call", "at": "2020-03-01T10:00:00+08:00", "note": "走访"})
         ],
         ("POST", "/api/people/roster/import"): [
             Body(
