@@ -124,8 +124,9 @@ def three_person_teams(area: Area, on: dt.date | None = None) -> list[CommunityT
 # ---- a service centre -----------------------------------------------------------------------------------
 
 
-def gathered(centre: ServiceCentre, on: dt.date) -> tuple[list[Shift], list[Worker]]:
-    """The shifts at the centre on `on`, and the active workers deployed to its area (its node, not beneath)."""
+def gathered(centre: ServiceCentre, on: dt.date, limit: int = 100) -> tuple[list[Shift], int, list[Worker]]:
+    """The shifts at the centre on `on`; how many active workers are deployed to its area (its node, not beneath),
+    and the first `limit` of them by kind and name."""
     shifts = list(Shift.objects.filter(service_centre=centre, on=on).select_related("worker").order_by("period", "pk"))
-    deployed = list(Worker.objects.filter(area_id=centre.area_id, active=True).order_by("kind", "name"))
-    return shifts, deployed
+    deployed = Worker.objects.filter(area_id=centre.area_id, active=True)
+    return shifts, deployed.count(), list(deployed.order_by("kind", "name", "pk")[:limit])

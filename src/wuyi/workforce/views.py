@@ -508,7 +508,7 @@ def centres(request: HttpRequest):
 def _centre_page(request: HttpRequest, centre: ServiceCentre, *, activate=None, supply=None, stock=None,
                  status: int = 200):
     today = timezone.localdate()
-    on_shift, deployed = reports.gathered(centre, today)
+    on_shift, deployed_count, deployed = reports.gathered(centre, today, LIST_ROWS // 2)
     on_shift = [s for s in on_shift if can_see_area(request.user, s.worker.area.code)]
     for w in deployed:
         w.phone_shown = phone_for(request.user, w.phone)
@@ -523,6 +523,7 @@ def _centre_page(request: HttpRequest, centre: ServiceCentre, *, activate=None, 
         "activate_form": activate or ActivateForm(initial={"since": activation.anti_epidemic_since
                                                            if activation else today}),
         "supply_form": supply or SupplyForm(), "supplies": supplies, "on_shift": on_shift, "deployed": deployed,
+        "deployed_count": deployed_count,
     }, status=status)
 
 
