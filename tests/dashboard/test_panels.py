@@ -133,7 +133,10 @@ def test_refusals_are_counted_once_and_recounted_when_stale(board):
     from wuyi.dashboard.models import RefusalCount
 
     def total() -> int:
-        return sum(RefusalCount.objects.filter(day=DAY).values_list("refusals", flat=True))
+        by_level = {level: sum(RefusalCount.objects.filter(day=DAY, level=level).values_list("refusals", flat=True))
+                    for level in ("compound", "community", "street", "district")}
+        assert len(set(by_level.values())) == 1, by_level  # every level sums to the same refusals
+        return by_level["compound"]
 
     def refuse(hour: int) -> None:
         k0, g0 = board.compounds[0], board.gates[0]

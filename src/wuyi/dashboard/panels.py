@@ -38,7 +38,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -394,9 +394,8 @@ def _refusals(area, day, children, width, link, places) -> Panel:
     counted_at = refusals.counted(day)
     reasons: dict[str, int] = defaultdict(int)
     for code, reason, n in (
-        RefusalCount.objects.filter(code_range("compound_code", area.prefix), day=day)
-        .annotate(child=child_code("compound_code", width)).values("child", "reason").order_by()
-        .annotate(n=Sum("refusals")).values_list("child", "reason", "n")
+        RefusalCount.objects.filter(code_range("area_code", area.prefix), day=day, level=CHILD_LEVEL[area.level])
+        .values_list("area_code", "reason", "refusals")
     ):
         grid.add(code, reason, n)
         grid.add(code, "refusals", n)

@@ -1,5 +1,6 @@
-"""Refusals at gates by local day, compound and reason, counted from the access log into ``RefusalCount``
-(see ``models``): one set-based statement per day, redone when the count is read after going stale."""
+"""Refusals at gates by local day, area and reason, counted from the access log into ``RefusalCount`` (see
+``models``): by compound in one set-based statement, then summed up to each level above; redone when the count is
+read after going stale."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from django.utils import timezone
 
 from wuyi.access.models import AccessEvent
 from wuyi.dashboard.models import RefusalCount, RefusalDay
+from wuyi.places.models import CODE_LENGTH, Level
+
+UP = (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 # How old a day's count may be when a page reads it; `wuyi dashboard refresh` from cron keeps it fresher.
@@ -35,14 +39,24 @@ def count_day(day: dt.date, now: dt.datetime | None = None) -> RefusalDay:
         marker, _created = RefusalDay.objects.get_or_create(day=day, defaults={"counted_at": now})
         RefusalDay.objects.select_for_update().filter(pk=marker.pk).get()
         RefusalCount.objects.filter(day=day).delete()
+        table = RefusalCount._meta.db_table
+        on = ops.adapt_datefield_value(day)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {RefusalCount._meta.db_table} (day, compound_code, reason, refusals) "
-                f"SELECT %s, compound_code, reason, COUNT(*) FROM {AccessEvent._meta.db_table} "
+                f"INSERT INTO {table} (day, level, area_code, reason, refusals) "
+                f"SELECT %s, %s, compound_code, reason, COUNT(*) FROM {AccessEvent._meta.db_table} "
                 "WHERE occurred_at >= %s AND occurred_at < %s AND allowed = %s GROUP BY compound_code, reason",
-                [ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(start),
-                 ops.adapt_datetimefield_value(stop), False],
+                [on, Level.COMPOUND.value, ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(stop),
+                 False],
             )
+            for level in UP:
+                cursor.execute(
+                    f"INSERT INTO {table} (day, level, area_code, reason, refusals) "
+                    f"SELECT %s, %s, SUBSTR(area_code, 1, {CODE_LENGTH[level]}), reason, SUM(refusals) FROM {table} "
+                    "WHERE day = %s AND level = %s GROUP BY SUBSTR(area_code, 1, "
+                    f"{CODE_LENGTH[level]}), reason",
+                    [on, level.value, on, Level.COMPOUND.value],
+                )
         RefusalDay.objects.filter(pk=marker.pk).update(counted_at=now)
         marker.counted_at = now
     return marker
