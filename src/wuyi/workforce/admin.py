@@ -62,3 +62,10 @@ class SupplyAdmin(admin.ModelAdmin):
 class SupplyMovementAdmin(admin.ModelAdmin):
     list_display = ["supply", "delta", "reason", "by", "at"]
     raw_id_fields = ["supply", "by"]
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(admin.ModelAdmin):
+    list_display = ["worker", "organisation", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["organisation", "worker"]
