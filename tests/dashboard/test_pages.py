@@ -83,6 +83,9 @@ def test_the_day_defaults_to_today_and_a_bad_one_is_a_form_error(board):
 def test_the_city_page_shows_the_reported_figures_beside_its_own(board):
     html = client(board.users["city_admin"]).get(f"/dashboard/{Q}").content.decode()
     assert 'id="reported"' in html and 'data-reported="37000"' in html and 'data-reported="1737"' in html
+    counted = dict(re.findall(r'<tr data-key="([^"]+)">.*?<td class="num">([^<]*)</td>', html))
+    assert (counted["communities"], counted["garden_estate"], counted["urban_village"], counted["cadres"]) == (
+        "3", "3", "1", "2")
     assert "href=\"/health/risk/\"" in html
     district = client(board.users["leader"]).get(f"/dashboard/{Q}").content.decode()
     assert 'id="reported"' not in district

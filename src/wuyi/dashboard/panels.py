@@ -138,8 +138,8 @@ def reported() -> dict[str, Reported]:
     platform = mob["volunteer_platform_first_30_days"]
     return {
         "communities": Reported(seed["communities_min"], True, _("700+ communities (701 linked in 2020)")),
-        "garden_estates": Reported(seed["garden_estates_min"], False, _("4,800+ garden estates")),
-        "urban_villages": Reported(seed["urban_villages_min"], False, _("1,800+ urban villages")),
+        CompoundKind.GARDEN_ESTATE.value: Reported(seed["garden_estates_min"], False, _("4,800+ garden estates")),
+        CompoundKind.URBAN_VILLAGE.value: Reported(seed["urban_villages_min"], False, _("1,800+ urban villages")),
         "cadres": Reported(mob["cadres_sent_down"], True, _("about 37,000 cadres sent down to communities")),
         "workers": Reported(mob["workers_at_service_centres"], True,
                             _("more than 80,000 cadres, volunteers and social workers at service centres")),
@@ -203,7 +203,7 @@ def _places(area: Area, children, width: int) -> _Grid:
 
 
 def _figures(area, day, children, width, link, places: _Grid) -> Panel:
-    grid = places
+    grid = places  # its communities and compounds by kind are the panel's first columns; the rest is added to it
     beneath = Area.objects.filter(code_range("code", area.prefix)).values("id")
     # Grouped by the area's id, not its code (one lookup maps the ids to codes): 117,000 workers grouped through a
     # join on the areas take SQLite a third of a second. Grouped by ``area_id + 0``, not ``area_id``: SQLite would
