@@ -169,3 +169,23 @@ def test_a_centre_is_activated_and_its_stock_moved_but_never_below_zero(ww):
     other = as_user(ww, "community_worker@1")
     assert other.get(f"/workforce/centres/{code}/").status_code == 404
     assert other.post(f"/workforce/centres/{code}/activate/", {"since": DAY.isoformat()}).status_code == 404
+
+
+def test_editing_a_worker_and_the_audit_of_a_listed_resident(ww):
+    from wuyi.accounts.models import AuditEntry
+
+    c = as_user(ww, "community_worker")
+    cadre = ww.workers[0][0]
+    cadre.person = ww.people[0]
+    cadre.save()
+    page = c.get(f"/workforce/workers/{cadre.pk}/")
+    assert page.status_code == 200
+    assert AuditEntry.objects.filter(person=ww.people[0], actor=ww.users["community_worker"]).exists()
+    form = {"name": "干部零", "kind": "cadre", "area": ww.compounds[0].code, "phone": cadre.phone, "unit": "",
+            "group": "", "party_member": "on"}  # "active" unticked: the worker leaves
+    response = c.post(f"/workforce/workers/{cadre.pk}/", form)
+    assert response.status_code == 302
+    cadre.refresh_from_db()
+    assert (cadre.name, cadre.area, cadre.active) == ("干部零", ww.compounds[0], False)
+    listed = c.get("/workforce/workers/?state=inactive").content.decode()
+    assert "干部零" in listed and "医生0" not in listed

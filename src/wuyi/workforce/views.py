@@ -65,7 +65,7 @@ from wuyi.workforce.models import (
 WORKERS_PER_PAGE = 50
 LIST_ROWS = 200
 MOVEMENTS_SHOWN = 20
-DEEPEST_CHOICE = Level.COMMUNITY  # areas offered in selects: the page's area down to its communities
+DEEPEST_CHOICE = Level.COMMUNITY  # areas offered in selects above a community: down to the communities
 
 
 # ---- the area a page works on ---------------------------------------------------------------------------
@@ -96,9 +96,11 @@ def leader_or_worker(view):
 
 
 def area_choices(area: Area) -> list[tuple[str, str]]:
-    """The area and the areas beneath it down to the communities, for a select."""
+    """The area and the areas beneath it down to the communities (to the compounds from a community), for a
+    select."""
+    deepest = Level.COMPOUND if area.level in (Level.COMMUNITY, Level.COMPOUND) else DEEPEST_CHOICE
     levels = [area.level]
-    while levels[-1] in CHILD_LEVEL and levels[-1] != DEEPEST_CHOICE:
+    while levels[-1] in CHILD_LEVEL and levels[-1] != deepest:
         levels.append(CHILD_LEVEL[levels[-1]])
     rows = Area.objects.filter(code_range("code", area.prefix), level__in=levels).order_by("code")
     return [(a.code, f"{'· ' * levels.index(a.level)}{a.name}") for a in rows]
