@@ -4,6 +4,7 @@ is shown on the field it names (``add_domain_error``), or above the form."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wuyi.errors import DomainError
 from wuyi.venues.models import InspectionOutcome, Trade, VenueStatus
@@ -94,7 +95,7 @@ class InspectionForm(forms.Form):
     no_dining_in = forms.BooleanField(label=CHECKLIST_LABELS["no_dining_in"], required=False)
     contactless_pickup = forms.BooleanField(label=CHECKLIST_LABELS["contactless_pickup"], required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=InspectionOutcome.choices)
+    outcome = forms.ChoiceField(label=pgettext_lazy("inspection", "Outcome"), choices=InspectionOutcome.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,10 +43,10 @@ class Trade(models.TextChoices):
 
 
 class VenueStatus(models.TextChoices):
-    CLOSED = "closed", _("Closed")
-    APPLIED = "applied", _("Applied to reopen")
-    OPEN = "open", _("Open")
-    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", pgettext_lazy("venue status", "Closed")
+    APPLIED = "applied", pgettext_lazy("venue status", "Applied to reopen")
+    OPEN = "open", pgettext_lazy("venue status", "Open")
+    SUSPENDED = "suspended", pgettext_lazy("venue status", "Suspended")
 
 
 class Venue(models.Model):
@@ -65,7 +65,7 @@ class Venue(models.Model):
     operator_phone = models.CharField(_("operator's phone"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=VenueStatus.choices, default=VenueStatus.CLOSED)
     registered_by = acting_user(_("registered by"))
-    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("venue", "registered"), auto_now_add=True)
 
     class Meta:
         ordering = ["community", "name", "pk"]
@@ -136,7 +136,7 @@ class VenueInspection(models.Model):
     no_dining_in = models.BooleanField(_("no eating inside"))
     contactless_pickup = models.BooleanField(_("contactless pick-up"))
     note = models.TextField(_("note"), blank=True)
-    outcome = models.CharField(_("outcome"), max_length=8, choices=InspectionOutcome.choices)
+    outcome = models.CharField(pgettext_lazy("inspection", "outcome"), max_length=8, choices=InspectionOutcome.choices)
     notice_number = models.CharField(_("suspension notice number"), max_length=30, blank=True)
 
     class Meta:
