@@ -9,7 +9,6 @@ import datetime as dt
 from ninja import Router
 
 from wuyi.dashboard import panels
-from wuyi.dashboard.views import check_day
 
 router = Router(tags=["dashboard"])
 
@@ -33,7 +32,7 @@ def dashboard(request, code: str, day: dt.date | None = None):
     """The six panels of the node ``code`` on the local ``day`` (default today, Asia/Shanghai): per panel its
     columns, a row per child area and the total."""
     area = panels.node_for(request.user, code)
-    day = check_day(day) if day is not None else panels.local_today()
+    day = panels.check_day(day) if day is not None else panels.local_today()
     board = panels.dashboard(area, day)
     return {
         "area": {"code": area.code, "name": area.name, "level": area.level},

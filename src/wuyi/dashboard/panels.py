@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuyi.access.views import REASON_LABELS
@@ -54,7 +55,7 @@ from wuyi.campaign.models import (
 )
 from wuyi.dashboard import refusals
 from wuyi.dashboard.models import RefusalCount
-from wuyi.errors import Forbidden, NotFound
+from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.health import compound_service, zoning_service
 from wuyi.health.compound_status import Status
 from wuyi.health.models import RiskLevel
@@ -66,6 +67,7 @@ from wuyi.workforce.models import PartyOrganisation, Worker, WorkerKind
 LOCAL = ZoneInfo("Asia/Shanghai")
 # Tasks and participations: the 30 days ending on the day, the span of the platform's reported figures.
 WINDOW_DAYS = 30
+EARLIEST_DAY = dt.date(2020, 1, 1)  # the campaign's year: nothing is recorded before it
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "shenzhen-2020.json"
 PENDING_DEMONSTRATION = (DemonstrationStatus.NOMINATED, DemonstrationStatus.COMMUNITY_APPROVED,
                          DemonstrationStatus.STREET_APPROVED)
@@ -121,6 +123,15 @@ class Reported:
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(now or timezone.now(), LOCAL).date()
+
+
+def check_day(day: dt.date) -> dt.date:
+    """The day itself, or a DomainError on the field ``day`` when it is in the future or before 2020."""
+    if day > local_today():
+        raise DomainError("future_day", gettext("The day has not come yet."), "day")
+    if day < EARLIEST_DAY:
+        raise DomainError("too_early", gettext("Choose a day from %(day)s on.") % {"day": EARLIEST_DAY}, "day")
+    return day
 
 
 def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

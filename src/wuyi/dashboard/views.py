@@ -31,7 +31,6 @@ from wuyi.health.models import RiskLevel
 from wuyi.places.models import Level
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EARLIEST_DAY = dt.date(2020, 1, 1)
 
 
 class DayForm(forms.Form):
@@ -41,19 +40,10 @@ class DayForm(forms.Form):
         day = self.cleaned_data.get("day")
         if day is not None:
             try:
-                check_day(day)
+                panels.check_day(day)
             except DomainError as e:
                 raise forms.ValidationError(e.message) from None
         return day
-
-
-def check_day(day: dt.date) -> dt.date:
-    """The day itself, or a DomainError on the field ``day`` when it is in the future or before 2020."""
-    if day > panels.local_today():
-        raise DomainError("future_day", gettext("The day has not come yet."), "day")
-    if day < EARLIEST_DAY:
-        raise DomainError("too_early", gettext("Choose a day from %(day)s on.") % {"day": EARLIEST_DAY}, "day")
-    return day
 
 
 def _node(request: HttpRequest, code: str | None) -> Area:
