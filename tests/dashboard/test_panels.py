@@ -154,3 +154,10 @@ def test_refusals_are_counted_once_and_recounted_when_stale(board):
     refusals.counted(DAY, settled)
     refuse(19)
     assert refusals.counted(DAY, settled + dt.timedelta(days=5)) == settled and total() == 6 - 1  # kept for good
+
+
+def test_the_refresh_command_counts_a_day(board, capsys):
+    from django.core.management import call_command
+
+    call_command("dashboard", "refresh", "--day", DAY.isoformat())
+    assert "2020-03-10: 4 refusals" in capsys.readouterr().out
