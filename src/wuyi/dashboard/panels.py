@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wuyi.access.views import REASON_LABELS
@@ -264,7 +264,7 @@ def _figures(area, day, children, width, link, places: _Grid) -> Panel:
     if area.level == Level.CITY:
         extra["reported"] = reported()
     return Panel("figures", _("Figures"), columns, grid.rows(keys, link), grid.totals(keys),
-                 ["communities", CompoundKind.GARDEN_ESTATE.value, CompoundKind.URBAN_VILLAGE.value, "workers"],
+                 ["cadres", "workers", "volunteers"],
                  note=_("Tasks by the day they start, participations by the day their completion was confirmed, "
                         "over the 30 days ending on the day; workers and volunteers as registered now."),
                  extra=extra)
@@ -312,7 +312,7 @@ def _status(area, day, children, width, link, places: _Grid) -> Panel:
         values = row.values if row else grid.total
         values["share"] = values.get(Status.EPIDEMIC_FREE.value, 0) / values["compounds"] if values.get("compounds") else None
     columns = [Column("compounds", _("Compounds")), Column(Status.EPIDEMIC_FREE.value, _("Epidemic-free")),
-               Column(Status.SUSPENDED.value, _("Suspended")), Column(Status.CANCELLED.value, _("Cancelled")),
+               Column(Status.SUSPENDED.value, pgettext_lazy("compound status", "Suspended")), Column(Status.CANCELLED.value, _("Cancelled")),
                Column(Status.NOT_YET.value, _("Not yet")), Column("share", _("Share epidemic-free"), "share")]
     return Panel("status", _("Epidemic-free compounds"), columns, rows, grid.totals([*keys, "share"]), ["share"],
                  note=_("Rule wuhan-2020-03: 14 days without a confirmed case and none of the three kinds pending "
@@ -347,8 +347,8 @@ def _demonstrations(area, day, children, width, link, places: _Grid) -> Panel:
         has_one = Demonstration.objects.filter(approved, community=OuterRef("pk"))
         without = list(Area.objects.filter(code_range("code", area.prefix), level=Level.COMMUNITY)
                        .filter(~Exists(has_one)).order_by("code").values_list("code", "name"))
-    columns = [Column("communities", _("Communities")), Column("approved", _("Approved")),
-               Column("pending", _("Pending")), Column("without", _("Communities without one"))]
+    columns = [Column("communities", _("Communities")), Column("approved", pgettext_lazy("demonstration", "Approved")),
+               Column("pending", pgettext_lazy("demonstration", "Pending")), Column("without", _("Communities without one"))]
     return Panel("demonstrations", _("Demonstration compounds"), columns, rows, total, ["approved", "pending"],
                  note=_("Approved: approved on or before the day. Pending: nominated, or approved by the community "
                         "or the street and waiting for the district, now."),

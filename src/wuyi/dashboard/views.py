@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -131,7 +131,7 @@ def panel_reported(panel: Panel | None) -> list[dict]:
     if panel is None or "reported" not in panel.extra:
         return []
     return [{"key": key, "label": r.label, "value": r.value, "confirmed": r.confirmed,
-             "counted": panel.total.get(key, 0)} for key, r in panel.extra["reported"].items()]
+             "counted": f"{panel.total.get(key, 0):,}", "shown": f"{r.value:,}"} for key, r in panel.extra["reported"].items()]
 
 
 # ---- the export -----------------------------------------------------------------------------------------------
@@ -146,11 +146,12 @@ def workbook(panel: Panel, area: Area, day: dt.date) -> bytes:
     ws.append([f"{panel.title} · {_path(area)}（{area.code}）· {day.isoformat()}"])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([gettext("Area"), f"{_path(area)}（{area.code}）"])
-    ws.append([gettext("Day"), f"{day.isoformat()} ({gettext('Beijing time')})"])
+    beijing = gettext("Beijing time")
+    ws.append([gettext("Day"), f"{day.isoformat()} ({beijing})"])
     if panel.note:
         ws.append([gettext("Note"), str(panel.note)])
     ws.append([])
-    ws.append([gettext("Code"), gettext("Name"), *[str(c.label) for c in panel.columns]])
+    ws.append([gettext("Code"), pgettext("area", "Name"), *[str(c.label) for c in panel.columns]])
     for cell in ws[ws.max_row]:
         cell.font = bold
     for row in panel.rows:
