@@ -1,6 +1,7 @@
 """Issue 6's campaign journey, in Chromium: a community worker inspects a compound (one item fails, a rectification
 shows), re-inspects it (all pass, the rectification closes), nominates it as a demonstration compound and approves
-at the community level; the street worker approves; the district worker approves; the public list shows it.
+at the community level; the street worker approves; the district worker approves; the public list shows it, and
+the district's leader finds it counted on the dashboard, down to its community.
 
 The test world has no case, so its compounds are epidemic-free today (records begin on 2020-01-19).
 """
@@ -96,3 +97,15 @@ def test_inspection_to_public_list(desk, other_desk, world, live_server):
     assert listed.count() == 1 and compound.name in listed.inner_text()
     text = other_desk.inner_text("#public-list")
     assert world.districts[0].name in text and world.streets[0].name in text and world.communities[0].name in text
+
+    # The district's leader lands on the dashboard: the compound is counted in its street, then its community.
+    login(other_desk, "leader0")
+    other_desk.wait_for_url("**/dashboard/")
+
+    def approved(code: str) -> str:
+        return other_desk.locator(f"#table-demonstrations tr[data-code='{code}'] td[data-key=approved]").inner_text()
+
+    assert approved(world.streets[0].code) == "1"
+    other_desk.click(f"#table-demonstrations tr[data-code='{world.streets[0].code}'] a")
+    other_desk.wait_for_url(f"**/dashboard/{world.streets[0].code}/**")
+    assert approved(world.communities[0].code) == "1"
