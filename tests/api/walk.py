@@ -34,7 +34,7 @@ PUBLIC = {
 SAME_FOR_ALL = {("GET", "/api/people/roster/template")}
 
 # Query parameters that select no one's data: the walk leaves them at their defaults.
-NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on", "kind", "active", "period", "reason"}
+NEUTRAL_QUERY = {"limit", "offset", "status", "live", "on", "kind", "active", "period", "reason", "day"}
 
 # Depth in the tree of each area level, and the shallowest level each area role reaches (its own node).
 LEVEL_RANK = {
@@ -53,6 +53,9 @@ ROLE_REACH = {
     "community_worker": 2,
     "gate_guard": 3,
 }
+
+
+LEADER_REACH = 0  # the world's leaders hold a district
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ def may_see(scene: Scene, key: str | None, owner: Owner) -> bool:
         return role != "volunteer" and side_of(key) == owner.side
     if role in ROLE_REACH:
         return owner.side == side_of(key) and LEVEL_RANK[owner.level] >= ROLE_REACH[role]
+    if role == "leader":  # the figures of their node and beneath it, never a person's or a household's record
+        return (owner.side == side_of(key) and owner.person is None and owner.submitter is None
+                and LEADER_REACH <= LEVEL_RANK[owner.level] <= LEVEL_RANK["compound"])
     return owner.person is not None and owner.person == scene.user(key).person_id
 
 
