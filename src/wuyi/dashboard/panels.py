@@ -38,7 +38,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -217,13 +217,13 @@ def _figures(area, day, children, width, link, places: _Grid) -> Panel:
     grid = places  # its communities and compounds by kind are the panel's first columns; the rest is added to it
     beneath = Area.objects.filter(code_range("code", area.prefix)).values("id")
     # Grouped by the area's id, not its code (one lookup maps the ids to codes): 117,000 workers grouped through a
-    # join on the areas take SQLite a third of a second. Grouped by ``area_id + 0``, not ``area_id``: SQLite would
-    # walk the (area, kind) index and fetch each row out of order to read ``active``; a plain scan is 3 times faster.
+    # join on the areas take SQLite a third of a second. Counted from the partial index of active workers by
+    # (area, kind) alone (workforce.Worker), never reading the rows.
     counted = [
         ("worker", kind, n, area_id) for area_id, kind, n in
         Worker.objects.filter(active=True, **({} if area.level == Level.CITY else {"area__in": beneath}))
-        .annotate(area_key=F("area_id") + 0).values("area_key", "kind").order_by()
-        .annotate(n=Count("id")).values_list("area_key", "kind", "n")
+        .values("area_id", "kind").order_by()
+        .annotate(n=Count("*")).values_list("area_id", "kind", "n")
     ] + [
         ("party_organisation", "", n, area_id) for area_id, n in
         PartyOrganisation.objects.filter(area__in=beneath, set_up_on__lte=day)

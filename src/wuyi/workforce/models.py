@@ -75,7 +75,11 @@ class Worker(models.Model):
         ordering = ["pk"]
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
-        indexes = [models.Index(fields=["area", "kind"])]
+        indexes = [
+            models.Index(fields=["area", "kind"]),
+            # the dashboard counts the active workers of every area by kind from this index alone
+            models.Index(fields=["area", "kind"], condition=models.Q(active=True), name="worker_active_area_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.name
