@@ -289,8 +289,12 @@ class Colour(models.TextChoices):
 class PersonColour(models.Model):
     """The stored result of the colour rules for one person: colour, reasons (code, text) and next change."""
 
+    # No foreign-key constraint in the database: the rows are derived (written from people_person itself, and
+    # removed with their person by Django's cascade), and a city-wide fill would check 17.5 M references at its
+    # commit for nothing.
     person = models.OneToOneField(
-        Person, verbose_name=_("person"), primary_key=True, on_delete=models.CASCADE, related_name="colour"
+        Person, verbose_name=_("person"), primary_key=True, on_delete=models.CASCADE, related_name="colour",
+        db_constraint=False,
     )
     rule_id = models.CharField(_("rule"), max_length=20)
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)

@@ -55,6 +55,7 @@ TEMPERATURE_MAX = Decimal("43.0")
 HOME_ORDER_KINDS = (QuarantineKind.HOME, QuarantineKind.HOME_HEALTH_OBSERVATION)
 # People per round of recompute_colours: bounds the IN lists below SQLite's parameter limit.
 RECOMPUTE_BATCH = 500
+FACTS_TABLE = "health_city_run_facts"  # the city-wide run's temporary table
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -189,26 +190,42 @@ def recompute_colours(person_ids: Iterable[int], at: dt.datetime | None = None, 
     return len(ids)
 
 
-def _store_colours(batch: Sequence[int], facts: dict[int, rules.PersonFacts], at: dt.datetime, rule_id: str) -> None:
-    """Decide each person's colour and upsert the rows in one statement through the driver (the ORM's
-    bulk_create cost more than the rules themselves, bench/health_recompute.py)."""
-    stamp = connection.ops.adapt_datetimefield_value(at)
+def _decided(batch: Sequence[int], facts: dict[int, rules.PersonFacts], at: dt.datetime, rule_id: str
+             ) -> list[tuple]:
+    """(person, rule, colour, reasons as JSON, next change) of each person of the batch, by the rule module."""
     rows = []
     for pid in batch:
         result = rules.decide_colour(facts[pid], at, rule_id)
         rows.append((pid, result.rule_id, result.colour.value,
                      json.dumps([list(reason) for reason in result.reasons], ensure_ascii=False),
-                     result.next_change, stamp))
+                     result.next_change))
+    return rows
+
+
+def _store_colours(batch: Sequence[int], facts: dict[int, rules.PersonFacts], at: dt.datetime, rule_id: str) -> None:
+    """Decide each person's colour and upsert the rows in one executemany through the driver (the ORM's
+    bulk_create cost more than the rules themselves, bench/health_recompute.py)."""
+    stamp = connection.ops.adapt_datetimefield_value(at)
     json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    table = PersonColour._meta.db_table
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (person_id, rule_id, colour, reasons, next_change, computed_at) "
-            f"VALUES (%s, %s, %s, {json_param}, %s, %s) ON CONFLICT (person_id) DO UPDATE SET "
+            f"INSERT INTO {PersonColour._meta.db_table} (person_id, rule_id, colour, reasons, next_change, "
+            f"computed_at) VALUES (%s, %s, %s, {json_param}, %s, %s) ON CONFLICT (person_id) DO UPDATE SET "
             "rule_id = excluded.rule_id, colour = excluded.colour, reasons = excluded.reasons, "
             "next_change = excluded.next_change, computed_at = excluded.computed_at",
-            rows,
+            [(*row, stamp) for row in _decided(batch, facts, at, rule_id)],
         )
+
+
+def _write_facts(cursor, rows: list[tuple]) -> None:
+    """Rows of ``_decided`` into the city-wide run's temporary table: COPY on PostgreSQL."""
+    columns = "person_id, rule_id, colour, reasons, next_change"
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {FACTS_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany(f"INSERT INTO {FACTS_TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)
 
 
 def colour_of(person_id: int) -> PersonColour:
@@ -265,48 +282,74 @@ def recompute_city(
 ) -> CityRecompute:
     """Recompute every person's colour at ``at``, in one transaction, set-based.
 
-    Everyone first gets the rule's default colour (that of a person with no facts on record): one UPDATE of
-    every stored colour, then one INSERT…SELECT for the people with none yet. Only people with facts, found in
-    the fact tables, then go through the rule module, in rounds of ``batch_size`` (five reads and one upsert
-    each) that overwrite their default. ``on_progress(stage, done, total)`` is called after each step.
+    The people with facts, found in the fact tables, go through the rule module in rounds of ``batch_size``
+    (five reads each), and their colours into a temporary table. Then everyone's stored colour is written once:
+    one UPDATE gives the rule's default (that of a person with no facts) to everyone else, one UPDATE … FROM the
+    temporary table the people with facts theirs, and one INSERT … SELECT, when some people have no stored colour
+    yet, both at once. ``on_progress(stage, done, total)`` is called after each step.
     """
     at = _now(at)
     rule_id = _rule_id(rule_id, at)
     default = default_colour(at, rule_id)
-    reasons = [list(reason) for reason in default.reasons]
     report = on_progress or (lambda stage, done, total: None)
-    with transaction.atomic(), _large_page_cache():
+    postgres = connection.vendor == "postgresql"
+    json_param = "CAST(%s AS jsonb)" if postgres else "%s"
+    table, people = PersonColour._meta.db_table, Person._meta.db_table
+    defaults = [rule_id, default.colour.value, json.dumps([list(r) for r in default.reasons], ensure_ascii=False)]
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    with transaction.atomic(), _large_page_cache(), connection.cursor() as cursor:
         with_facts = Case.objects.filter(person__isnull=False).values_list("person_id").order_by().union(
             *(model.objects.values_list("person_id").order_by()
               for model in (CloseContact, QuarantineOrder, TestResult, Flag))
         )
         ids = sorted(person_id for (person_id,) in with_facts)
-        updated = PersonColour.objects.update(
-            rule_id=rule_id, colour=default.colour.value, reasons=reasons, next_change=None, computed_at=at
+        cursor.execute(
+            f"CREATE TEMP TABLE {FACTS_TABLE} (person_id bigint PRIMARY KEY, rule_id varchar(20) NOT NULL, "
+            f"colour varchar(6) NOT NULL, reasons {'jsonb' if postgres else 'text'} NOT NULL, next_change date)"
+            + (" ON COMMIT DROP" if postgres else "")
         )
+        report("facts", 0, len(ids))
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            _write_facts(cursor, _decided(batch, person_facts(batch, at, every_one_between=True), at, rule_id))
+            report("facts", min(start + batch_size, len(ids)), len(ids))
+        if postgres:
+            cursor.execute(f"ANALYZE {FACTS_TABLE}")
+        # PostgreSQL leaves out the people with facts by a hash anti-join, so that each row is written once.
+        # SQLite would probe the temporary table for each of 17.5 M rows; its page cache (_large_page_cache)
+        # makes the second write of the people with facts cost nothing instead.
+        cursor.execute(
+            f"UPDATE {table} SET rule_id = %s, colour = %s, reasons = {json_param}, next_change = NULL, "
+            "computed_at = %s"
+            + (f" WHERE NOT EXISTS (SELECT 1 FROM {FACTS_TABLE} f WHERE f.person_id = {table}.person_id)"
+               if postgres else ""),
+            [*defaults, stamp],
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} SET rule_id = f.rule_id, colour = f.colour, reasons = f.reasons, "
+            f"next_change = f.next_change, computed_at = %s FROM {FACTS_TABLE} f "
+            f"WHERE f.person_id = {table}.person_id",
+            [stamp],
+        )
+        if postgres:
+            updated += cursor.rowcount
         inserted = 0
-        # Skipped when the UPDATE reached everyone: a count costs less than probing every person's colour.
+        # Skipped when the UPDATEs reached everyone: a count costs less than probing every person's colour.
         if not updated or updated < Person.objects.count():
             # ON CONFLICT rather than NOT EXISTS: given the statistics of an empty colour table, PostgreSQL
             # plans that join to the table being filled as a scan of it for every person. WHERE true: SQLite
             # would read the ON after a bare FROM as a join constraint.
-            json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {PersonColour._meta.db_table} "
-                    "(person_id, rule_id, colour, reasons, next_change, computed_at) "
-                    f"SELECT id, %s, %s, {json_param}, NULL, %s FROM {Person._meta.db_table} WHERE true "
-                    "ON CONFLICT (person_id) DO NOTHING",
-                    [rule_id, default.colour.value, json.dumps(reasons, ensure_ascii=False),
-                     connection.ops.adapt_datetimefield_value(at)],
-                )
-                inserted = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, rule_id, colour, reasons, next_change, computed_at) "
+                f"SELECT p.id, COALESCE(f.rule_id, %s), COALESCE(f.colour, %s), COALESCE(f.reasons, {json_param}), "
+                f"f.next_change, %s FROM {people} p LEFT JOIN {FACTS_TABLE} f ON f.person_id = p.id WHERE true "
+                "ON CONFLICT (person_id) DO NOTHING",
+                [*defaults, stamp],
+            )
+            inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {FACTS_TABLE}")
         report("default", 1, 1)
-        report("facts", 0, len(ids))
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            _store_colours(batch, person_facts(batch, at, every_one_between=True), at, rule_id)
-            report("facts", min(start + batch_size, len(ids)), len(ids))
         colours_recomputed.send(sender=PersonColour, person_ids=None)  # once, for everyone
     return CityRecompute(rule_id, at, updated + inserted - len(ids), len(ids))
 
