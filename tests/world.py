@@ -40,7 +40,20 @@ def add_user(username: str, role: str, *, area=None, gate=None, person=None) -> 
     return user
 
 
+def seed_catalogues() -> None:
+    """The measures catalogue a migration writes: a browser test's flush (transaction=True) empties it."""
+    import importlib
+
+    from django.apps import apps
+
+    from wuyi.campaign.models import MeasureCatalogue
+
+    if not MeasureCatalogue.objects.filter(code="sz-2020-02").exists():
+        importlib.import_module("wuyi.campaign.migrations.0002_catalogue_sz_2020_02").seed(apps, None)
+
+
 def build_world() -> World:
+    seed_catalogues()
     city = Area.objects.create(code="440300", name="深圳市", level=Level.CITY)
     w = World(city=city)
     for side, (dcode, dname, sname, cname, kname) in enumerate(
