@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -55,7 +55,8 @@ TEMPERATURE_MAX = Decimal("43.0")
 HOME_ORDER_KINDS = (QuarantineKind.HOME, QuarantineKind.HOME_HEALTH_OBSERVATION)
 # People per round of recompute_colours: bounds the IN lists below SQLite's parameter limit.
 RECOMPUTE_BATCH = 500
-FACTS_TABLE = "health_city_run_facts"  # the city-wide run's temporary table
+FACTS_TABLE = "health_city_run_facts"  # the city-wide run's temporary table (PostgreSQL)
+COLOURS = PersonColour._meta.db_table
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -203,29 +204,22 @@ def _decided(batch: Sequence[int], facts: dict[int, rules.PersonFacts], at: dt.d
 
 
 def _store_colours(batch: Sequence[int], facts: dict[int, rules.PersonFacts], at: dt.datetime, rule_id: str) -> None:
-    """Decide each person's colour and upsert the rows in one executemany through the driver (the ORM's
-    bulk_create cost more than the rules themselves, bench/health_recompute.py)."""
-    stamp = connection.ops.adapt_datetimefield_value(at)
-    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    """Decide each person's colour and upsert the rows."""
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {PersonColour._meta.db_table} (person_id, rule_id, colour, reasons, next_change, "
-            f"computed_at) VALUES (%s, %s, %s, {json_param}, %s, %s) ON CONFLICT (person_id) DO UPDATE SET "
-            "rule_id = excluded.rule_id, colour = excluded.colour, reasons = excluded.reasons, "
-            "next_change = excluded.next_change, computed_at = excluded.computed_at",
-            [(*row, stamp) for row in _decided(batch, facts, at, rule_id)],
-        )
+        _upsert_colours(cursor, _decided(batch, facts, at, rule_id), connection.ops.adapt_datetimefield_value(at))
 
 
-def _write_facts(cursor, rows: list[tuple]) -> None:
-    """Rows of ``_decided`` into the city-wide run's temporary table: COPY on PostgreSQL."""
-    columns = "person_id, rule_id, colour, reasons, next_change"
-    if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {FACTS_TABLE} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        cursor.executemany(f"INSERT INTO {FACTS_TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)
+def _upsert_colours(cursor, rows: list[tuple], stamp) -> None:
+    """Rows of ``_decided`` into the colour table, in one executemany through the driver (the ORM's bulk_create
+    cost more than the rules themselves, bench/health_recompute.py)."""
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    cursor.executemany(
+        f"INSERT INTO {COLOURS} (person_id, rule_id, colour, reasons, next_change, computed_at) "
+        f"VALUES (%s, %s, %s, {json_param}, %s, %s) ON CONFLICT (person_id) DO UPDATE SET "
+        "rule_id = excluded.rule_id, colour = excluded.colour, reasons = excluded.reasons, "
+        "next_change = excluded.next_change, computed_at = excluded.computed_at",
+        [(*row, stamp) for row in rows],
+    )
 
 
 def colour_of(person_id: int) -> PersonColour:
@@ -282,76 +276,112 @@ def recompute_city(
 ) -> CityRecompute:
     """Recompute every person's colour at ``at``, in one transaction, set-based.
 
-    The people with facts, found in the fact tables, go through the rule module in rounds of ``batch_size``
-    (five reads each), and their colours into a temporary table. Then everyone's stored colour is written once:
-    one UPDATE gives the rule's default (that of a person with no facts) to everyone else, one UPDATE … FROM the
-    temporary table the people with facts theirs, and one INSERT … SELECT, when some people have no stored colour
-    yet, both at once. ``on_progress(stage, done, total)`` is called after each step.
+    Everyone without facts gets the rule's default colour (that of a person with no facts on record) in one
+    UPDATE, and those without a stored colour yet in one INSERT … SELECT; only the people with facts, found in
+    the fact tables, go through the rule module, in rounds of ``batch_size`` (five reads each).
+    ``on_progress(stage, done, total)`` is called after each step.
+
+    How the two meet depends on the database, so that each row is written once (bench/health_recompute.py):
+    PostgreSQL decides the people with facts first, into a temporary table, leaves them out of the UPDATE by a
+    hash anti-join and writes theirs by an UPDATE … FROM it; SQLite, which would probe such a table once for each
+    of 17.5 M rows, gives everyone the default first and then upserts the people with facts, whose pages its
+    enlarged page cache (``_large_page_cache``) still holds.
     """
     at = _now(at)
     rule_id = _rule_id(rule_id, at)
     default = default_colour(at, rule_id)
     report = on_progress or (lambda stage, done, total: None)
-    postgres = connection.vendor == "postgresql"
-    json_param = "CAST(%s AS jsonb)" if postgres else "%s"
-    table, people = PersonColour._meta.db_table, Person._meta.db_table
-    defaults = [rule_id, default.colour.value, json.dumps([list(r) for r in default.reasons], ensure_ascii=False)]
-    stamp = connection.ops.adapt_datetimefield_value(at)
+    city = _CityRun(at, rule_id, default, batch_size, report)
     with transaction.atomic(), _large_page_cache(), connection.cursor() as cursor:
         with_facts = Case.objects.filter(person__isnull=False).values_list("person_id").order_by().union(
             *(model.objects.values_list("person_id").order_by()
               for model in (CloseContact, QuarantineOrder, TestResult, Flag))
         )
         ids = sorted(person_id for (person_id,) in with_facts)
+        if connection.vendor == "postgresql":
+            written = city.facts_first(cursor, ids)
+        else:
+            written = city.default_first(cursor, ids)
+        colours_recomputed.send(sender=PersonColour, person_ids=None)  # once, for everyone
+    return CityRecompute(rule_id, at, written - len(ids), len(ids))
+
+
+@dataclass
+class _CityRun:
+    at: dt.datetime
+    rule_id: str
+    default: rules.ColourResult
+    batch_size: int
+    report: Callable[[str, int, int], None]
+
+    def __post_init__(self) -> None:
+        self.json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+        self.stamp = connection.ops.adapt_datetimefield_value(self.at)
+        reasons = json.dumps([list(r) for r in self.default.reasons], ensure_ascii=False)
+        self.defaults = [self.rule_id, self.default.colour.value, reasons]
+
+    def rounds(self, ids: list[int]) -> Iterator[list[tuple]]:
+        """The people with facts, decided a round at a time (their ids run from the round's first to its last)."""
+        self.report("facts", 0, len(ids))
+        for start in range(0, len(ids), self.batch_size):
+            batch = ids[start : start + self.batch_size]
+            yield _decided(batch, person_facts(batch, self.at, every_one_between=True), self.at, self.rule_id)
+            self.report("facts", min(start + self.batch_size, len(ids)), len(ids))
+
+    def update_default(self, cursor, where: str = "") -> int:
+        cursor.execute(
+            f"UPDATE {COLOURS} SET rule_id = %s, colour = %s, reasons = {self.json_param}, next_change = NULL, "
+            f"computed_at = %s {where}", [*self.defaults, self.stamp])
+        return cursor.rowcount
+
+    def insert_missing(self, cursor, written: int, facts_join: str = "") -> int:
+        """Those without a stored colour yet: skipped when the UPDATEs reached everyone (a count costs less than
+        probing every person's colour). ON CONFLICT rather than NOT EXISTS: given the statistics of an empty colour
+        table, PostgreSQL plans that join to the table being filled as a scan of it for every person. WHERE true:
+        SQLite would read the ON after a bare FROM as a join constraint."""
+        if written and written >= Person.objects.count():
+            return 0
+        if facts_join:
+            values = (f"COALESCE(f.rule_id, %s), COALESCE(f.colour, %s), COALESCE(f.reasons, {self.json_param}), "
+                      "f.next_change")
+        else:
+            values = f"%s, %s, {self.json_param}, NULL"
+        cursor.execute(
+            f"INSERT INTO {COLOURS} (person_id, rule_id, colour, reasons, next_change, computed_at) "
+            f"SELECT p.id, {values}, %s FROM {Person._meta.db_table} p {facts_join} "
+            "WHERE true ON CONFLICT (person_id) DO NOTHING",
+            [*self.defaults, self.stamp])
+        return cursor.rowcount
+
+    def facts_first(self, cursor, ids: list[int]) -> int:
         cursor.execute(
             f"CREATE TEMP TABLE {FACTS_TABLE} (person_id bigint PRIMARY KEY, rule_id varchar(20) NOT NULL, "
-            f"colour varchar(6) NOT NULL, reasons {'jsonb' if postgres else 'text'} NOT NULL, next_change date)"
-            + (" ON COMMIT DROP" if postgres else "")
-        )
-        report("facts", 0, len(ids))
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            _write_facts(cursor, _decided(batch, person_facts(batch, at, every_one_between=True), at, rule_id))
-            report("facts", min(start + batch_size, len(ids)), len(ids))
-        if postgres:
-            cursor.execute(f"ANALYZE {FACTS_TABLE}")
-        # PostgreSQL leaves out the people with facts by a hash anti-join, so that each row is written once.
-        # SQLite would probe the temporary table for each of 17.5 M rows; its page cache (_large_page_cache)
-        # makes the second write of the people with facts cost nothing instead.
+            "colour varchar(6) NOT NULL, reasons jsonb NOT NULL, next_change date) ON COMMIT DROP")
+        for rows in self.rounds(ids):
+            with cursor.cursor.copy(
+                    f"COPY {FACTS_TABLE} (person_id, rule_id, colour, reasons, next_change) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.execute(f"ANALYZE {FACTS_TABLE}")
+        written = self.update_default(
+            cursor, f"WHERE NOT EXISTS (SELECT 1 FROM {FACTS_TABLE} f WHERE f.person_id = {COLOURS}.person_id)")
         cursor.execute(
-            f"UPDATE {table} SET rule_id = %s, colour = %s, reasons = {json_param}, next_change = NULL, "
-            "computed_at = %s"
-            + (f" WHERE NOT EXISTS (SELECT 1 FROM {FACTS_TABLE} f WHERE f.person_id = {table}.person_id)"
-               if postgres else ""),
-            [*defaults, stamp],
-        )
-        updated = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} SET rule_id = f.rule_id, colour = f.colour, reasons = f.reasons, "
+            f"UPDATE {COLOURS} SET rule_id = f.rule_id, colour = f.colour, reasons = f.reasons, "
             f"next_change = f.next_change, computed_at = %s FROM {FACTS_TABLE} f "
-            f"WHERE f.person_id = {table}.person_id",
-            [stamp],
-        )
-        if postgres:
-            updated += cursor.rowcount
-        inserted = 0
-        # Skipped when the UPDATEs reached everyone: a count costs less than probing every person's colour.
-        if not updated or updated < Person.objects.count():
-            # ON CONFLICT rather than NOT EXISTS: given the statistics of an empty colour table, PostgreSQL
-            # plans that join to the table being filled as a scan of it for every person. WHERE true: SQLite
-            # would read the ON after a bare FROM as a join constraint.
-            cursor.execute(
-                f"INSERT INTO {table} (person_id, rule_id, colour, reasons, next_change, computed_at) "
-                f"SELECT p.id, COALESCE(f.rule_id, %s), COALESCE(f.colour, %s), COALESCE(f.reasons, {json_param}), "
-                f"f.next_change, %s FROM {people} p LEFT JOIN {FACTS_TABLE} f ON f.person_id = p.id WHERE true "
-                "ON CONFLICT (person_id) DO NOTHING",
-                [*defaults, stamp],
-            )
-            inserted = cursor.rowcount
+            f"WHERE f.person_id = {COLOURS}.person_id", [self.stamp])
+        written += cursor.rowcount
+        written += self.insert_missing(cursor, written, f"LEFT JOIN {FACTS_TABLE} f ON f.person_id = p.id")
         cursor.execute(f"DROP TABLE {FACTS_TABLE}")
-        report("default", 1, 1)
-        colours_recomputed.send(sender=PersonColour, person_ids=None)  # once, for everyone
-    return CityRecompute(rule_id, at, updated + inserted - len(ids), len(ids))
+        self.report("default", 1, 1)
+        return written
+
+    def default_first(self, cursor, ids: list[int]) -> int:
+        written = self.update_default(cursor)
+        written += self.insert_missing(cursor, written)
+        self.report("default", 1, 1)
+        for rows in self.rounds(ids):
+            _upsert_colours(cursor, rows, self.stamp)
+        return written
 
 
 # --- records ---------------------------------------------------------------------------------------------
