@@ -281,11 +281,11 @@ def recompute_city(
     the fact tables, go through the rule module, in rounds of ``batch_size`` (five reads each).
     ``on_progress(stage, done, total)`` is called after each step.
 
-    How the two meet depends on the database, so that each row is written once (bench/health_recompute.py):
-    PostgreSQL decides the people with facts first, into a temporary table, leaves them out of the UPDATE by a
-    hash anti-join and writes theirs by an UPDATE … FROM it; SQLite, which would probe such a table once for each
-    of 17.5 M rows, gives everyone the default first and then upserts the people with facts, whose pages its
-    enlarged page cache (``_large_page_cache``) still holds.
+    The people with facts are written after everyone got the default (leaving them out of that UPDATE by a join
+    made it slower than writing them twice, bench/health_recompute.py): on PostgreSQL by one UPDATE … FROM a
+    temporary table their colours were copied into, and, for people without a colour yet, by the INSERT's join to
+    it; on SQLite, which would probe such a table once for each of 17.5 M people, by an upsert of each round,
+    whose pages its enlarged page cache (``_large_page_cache``) still holds.
     """
     at = _now(at)
     rule_id = _rule_id(rule_id, at)
@@ -363,13 +363,10 @@ class _CityRun:
                 for row in rows:
                     copy.write_row(row)
         cursor.execute(f"ANALYZE {FACTS_TABLE}")
-        written = self.update_default(
-            cursor, f"WHERE NOT EXISTS (SELECT 1 FROM {FACTS_TABLE} f WHERE f.person_id = {COLOURS}.person_id)")
+        written = self.update_default(cursor)  # everyone, the people with facts too: one pass, like a bare UPDATE
         cursor.execute(
             f"UPDATE {COLOURS} SET rule_id = f.rule_id, colour = f.colour, reasons = f.reasons, "
-            f"next_change = f.next_change, computed_at = %s FROM {FACTS_TABLE} f "
-            f"WHERE f.person_id = {COLOURS}.person_id", [self.stamp])
-        written += cursor.rowcount
+            f"next_change = f.next_change FROM {FACTS_TABLE} f WHERE f.person_id = {COLOURS}.person_id")
         written += self.insert_missing(cursor, written, f"LEFT JOIN {FACTS_TABLE} f ON f.person_id = p.id")
         cursor.execute(f"DROP TABLE {FACTS_TABLE}")
         self.report("default", 1, 1)
