@@ -150,8 +150,6 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login lockout: this many failures within the window locks the account name for the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("WUYI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("WUYI_LOGIN_LOCKOUT_MINUTES", "15"))
-# SQLite page cache for the city-wide colour recompute (health.services.recompute_city); taken as pages are read
-WUYI_RECOMPUTE_CACHE_MIB = int(os.environ.get("WUYI_RECOMPUTE_CACHE_MIB", "3072"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -242,24 +241,6 @@ def has_facts(person_ref: str = "pk") -> Q:
     )
 
 
-@contextmanager
-def _large_page_cache():
-    """On SQLite, a page cache that holds the colour table for the city-wide run: with the default 2 MB, the
-    pages the UPDATE of everyone changed spill to the WAL, and each person with facts then writes theirs a second
-    time (87,000 random pages at city scale). Memory is taken only as pages are read. A no-op elsewhere."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-int(settings.WUYI_RECOMPUTE_CACHE_MIB) * 1024}")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
 @dataclass(frozen=True)
 class CityRecompute:
     rule_id: str
@@ -284,15 +265,14 @@ def recompute_city(
     The people with facts are written after everyone got the default (leaving them out of that UPDATE by a join
     made it slower than writing them twice, bench/health_recompute.py): on PostgreSQL by one UPDATE … FROM a
     temporary table their colours were copied into, and, for people without a colour yet, by the INSERT's join to
-    it; on SQLite, which would probe such a table once for each of 17.5 M people, by an upsert of each round,
-    whose pages its enlarged page cache (``_large_page_cache``) still holds.
+    it; on SQLite, which would probe such a table once for each of 17.5 M people, by an upsert of each round.
     """
     at = _now(at)
     rule_id = _rule_id(rule_id, at)
     default = default_colour(at, rule_id)
     report = on_progress or (lambda stage, done, total: None)
     city = _CityRun(at, rule_id, default, batch_size, report)
-    with transaction.atomic(), _large_page_cache(), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         with_facts = Case.objects.filter(person__isnull=False).values_list("person_id").order_by().union(
             *(model.objects.values_list("person_id").order_by()
               for model in (CloseContact, QuarantineOrder, TestResult, Flag))
