@@ -59,6 +59,7 @@ def test_recompute_over_the_tiny_city_gives_everyone_a_colour_in_a_bounded_numbe
     assert set(stored.values()) == {"red", "blue"}
     assert result.fact_people == len(quarantined)
     assert result.default_people == len(tiny_city) - len(quarantined)
+    assert result.colours == {"blue": len(tiny_city) - len(quarantined), "red": len(quarantined)}
 
 
 def test_the_query_count_grows_with_rounds_of_people_with_facts_not_with_people(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -247,6 +247,7 @@ class CityRecompute:
     at: dt.datetime
     default_people: int  # given the rule's default colour in two statements
     fact_people: int  # decided one by one by the rule module
+    colours: dict[str, int]  # people by colour, from the run itself (no scan of the colour table)
 
 
 def recompute_city(
@@ -283,7 +284,9 @@ def recompute_city(
         else:
             written = city.default_first(cursor, ids)
         colours_recomputed.send(sender=PersonColour, person_ids=None)  # once, for everyone
-    return CityRecompute(rule_id, at, written - len(ids), len(ids))
+    colours = Counter(city.fact_colours)
+    colours[default.colour.value] += written - len(ids)
+    return CityRecompute(rule_id, at, written - len(ids), len(ids), dict(sorted(colours.items())))
 
 
 @dataclass
@@ -295,6 +298,7 @@ class _CityRun:
     report: Callable[[str, int, int], None]
 
     def __post_init__(self) -> None:
+        self.fact_colours: Counter[str] = Counter()
         self.json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
         self.stamp = connection.ops.adapt_datetimefield_value(self.at)
         reasons = json.dumps([list(r) for r in self.default.reasons], ensure_ascii=False)
@@ -305,7 +309,9 @@ class _CityRun:
         self.report("facts", 0, len(ids))
         for start in range(0, len(ids), self.batch_size):
             batch = ids[start : start + self.batch_size]
-            yield _decided(batch, person_facts(batch, self.at, every_one_between=True), self.at, self.rule_id)
+            rows = _decided(batch, person_facts(batch, self.at, every_one_between=True), self.at, self.rule_id)
+            self.fact_colours.update(row[2] for row in rows)
+            yield rows
             self.report("facts", min(start + self.batch_size, len(ids)), len(ids))
 
     def update_default(self, cursor, where: str = "") -> int:

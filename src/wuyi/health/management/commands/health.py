@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,7 +24,6 @@ class Command(BaseCommand):
         recompute.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, action, **options):
-        from wuyi.health.models import PersonColour
         from wuyi.health.services import recompute_city
 
         at = _moment(options["at"]) if options["at"] else timezone.now()
@@ -49,8 +47,8 @@ class Command(BaseCommand):
         table = Table(title="colours")
         table.add_column("colour")
         table.add_column("people", justify="right")
-        for row in PersonColour.objects.values("colour").annotate(n=Count("pk")).order_by("colour"):
-            table.add_row(row["colour"], f"{row['n']:,}")
+        for colour, n in result.colours.items():  # counted by the run: a GROUP BY here would read 17.5 M rows
+            table.add_row(colour, f"{n:,}")
         console.print(table)
         console.print(f"rules {result.rule_id} at {result.at.isoformat()}: {result.default_people:,} given the default colour, {result.fact_people:,} decided by the rules")
 
