@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -49,8 +48,7 @@ from wuyi.campaign.models import (
 )
 from wuyi.campaign.services import RECTIFICATION_DAYS
 from wuyi.places.models import Area, Level
-
-Progress = Callable[[str, int, int], None]
+from wuyi.synth.bulk import Progress, create_in_batches
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 BATCH = 2000
@@ -91,14 +89,6 @@ def delete_campaign() -> dict[str, int]:
 
 def _moment(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), LOCAL)
-
-
-def _create(model, rows: list, report: Progress, stage: str) -> list:
-    done = []
-    for start in range(0, len(rows), BATCH):
-        done += model.objects.bulk_create(rows[start:start + BATCH])
-        report(stage, len(done), len(rows))
-    return done
 
 
 @transaction.atomic
@@ -143,7 +133,7 @@ def build_campaign(seed: int = 2020, *, today: dt.date | None = None, replace: b
                           failed=len(failed), not_applicable=1 if na else 0,
                           score=passed / judged if judged else 0.0, fully_compliant=not failed)
 
-    firsts = _create(Inspection, [inspection(p[0], p[3], p[4], p[5]) for p in plans], report, "inspections")
+    firsts = create_in_batches(Inspection, [inspection(p[0], p[3], p[4], p[5]) for p in plans], report, "inspections", BATCH)
 
     def results_of(ins: Inspection, failed, na) -> list[InspectionResult]:
         out = []
@@ -160,17 +150,17 @@ def build_campaign(seed: int = 2020, *, today: dt.date | None = None, replace: b
     first_results = []
     for ins, plan in zip(firsts, plans, strict=True):
         first_results += results_of(ins, plan[4], plan[5])
-    first_results = _create(InspectionResult, first_results, report, "inspection results")
+    first_results = create_in_batches(InspectionResult, first_results, report, "inspection results", BATCH)
 
     # ---- re-inspections, then the rectifications (closed by them or still open) ----
     redo = [(ins, plan) for ins, plan in zip(firsts, plans, strict=True) if plan[6] is not None]
-    seconds = _create(Inspection, [inspection(plan[0], plan[6], [], None, previous=ins) for ins, plan in redo],
-                      report, "re-inspections")
+    seconds = create_in_batches(Inspection, [inspection(plan[0], plan[6], [], None, previous=ins)
+                                             for ins, plan in redo], report, "re-inspections", BATCH)
     second_of = {ins.pk: second for (ins, _plan), second in zip(redo, seconds, strict=True)}
     second_results = []
     for second in seconds:
         second_results += results_of(second, [], None)
-    _create(InspectionResult, second_results, report, "re-inspection results")
+    create_in_batches(InspectionResult, second_results, report, "re-inspection results", BATCH)
     rectifications = []
     for r in first_results:
         if r.result != ResultValue.FAILED:
@@ -181,7 +171,7 @@ def build_campaign(seed: int = 2020, *, today: dt.date | None = None, replace: b
             inspection=ins, result=r, compound_id=ins.compound_id, measure_id=r.measure_id, description=r.note,
             due_on=ins.inspected_on + dt.timedelta(days=RECTIFICATION_DAYS),
             status=RectificationStatus.DONE if closing else RectificationStatus.OPEN, closed_by=closing))
-    _create(Rectification, rectifications, report, "rectifications")
+    create_in_batches(Rectification, rectifications, report, "rectifications", BATCH)
 
     # ---- demonstration compounds ----
     free = {code for code, s in compound_service.statuses(Area.objects.get(level=Level.CITY), today).items()
@@ -207,10 +197,10 @@ def build_campaign(seed: int = 2020, *, today: dt.date | None = None, replace: b
                                    approved_at=_moment(steps[-1], 16) if status == DemonstrationStatus.APPROVED
                                    else None))
         approvals_plan.append(list(zip(LEVELS_BEFORE[status], steps, strict=True)))
-    cases = _create(Demonstration, cases, report, "demonstration compounds")
+    cases = create_in_batches(Demonstration, cases, report, "demonstration compounds", BATCH)
     approvals = [DemonstrationApproval(demonstration=case, level=level, decision=Decision.APPROVE, at=_moment(day, 16))
                  for case, steps in zip(cases, approvals_plan, strict=True) for level, day in steps]
-    _create(DemonstrationApproval, approvals, report, "approvals")
+    create_in_batches(DemonstrationApproval, approvals, report, "approvals", BATCH)
 
     # ---- ten actions ----
     activities = []
@@ -221,7 +211,7 @@ def build_campaign(seed: int = 2020, *, today: dt.date | None = None, replace: b
                     community_id=community_pk, action=action,
                     held_on=today - dt.timedelta(days=rng.randint(0, ACTIVITY_DAYS - 1)),
                     place=rng.choice(PLACES), participants=rng.randint(*PARTICIPANTS)))
-    _create(ActivityRecord, activities, report, "activity records")
+    create_in_batches(ActivityRecord, activities, report, "activity records", BATCH)
 
     return {
         "inspections": len(firsts) + len(seconds),

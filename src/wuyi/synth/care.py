@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -40,8 +39,7 @@ from wuyi.care.models import CareContact, ContactKind, KeyPerson, KeyReason
 from wuyi.health.models import QuarantineKind, QuarantineOrder
 from wuyi.people.models import Membership
 from wuyi.places.models import CODE_LENGTH, Area, Level
-
-Progress = Callable[[str, int, int], None]
+from wuyi.synth.bulk import Progress, create_in_batches
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 BATCH = 2000
@@ -61,14 +59,6 @@ def delete_care() -> dict[str, int]:
     """Delete every contact and key person, one statement per table."""
     return {model._meta.model_name: model.objects.all()._raw_delete(connection.alias)
             for model in (CareContact, KeyPerson)}
-
-
-def _create(model, rows: list, report: Progress, stage: str) -> list:
-    done = []
-    for start in range(0, len(rows), BATCH):
-        done += model.objects.bulk_create(rows[start:start + BATCH])
-        report(stage, len(done), len(rows))
-    return done
 
 
 @transaction.atomic
@@ -127,7 +117,7 @@ def build_care(seed: int = 2020, *, today: dt.date | None = None, replace: bool 
         for person_id in rng.sample(people, min(len(people), rng.randint(*ARRIVALS_PER_COMMUNITY))):
             add(person_id, KeyReason.FROM_KEY_AREA, code, today - dt.timedelta(days=rng.randint(0, 13)), None,
                 ARRIVAL_SOURCE)
-    key_persons = _create(KeyPerson, key_persons, report, "key persons")
+    key_persons = create_in_batches(KeyPerson, key_persons, report, "key persons", BATCH)
 
     contacts: list[CareContact] = []
     kinds, weights = [k for k, _ in KINDS], [w for _, w in KINDS]
@@ -141,7 +131,7 @@ def build_care(seed: int = 2020, *, today: dt.date | None = None, replace: bool 
                 key_person_id=kp.pk, kind=kind, at=at, by_id=kp.responsible_id, note=rng.choice(NOTES[kind]),
                 items=rng.choice(ITEMS) if kind == ContactKind.DELIVERY else ""))
             day += dt.timedelta(days=rng.randint(*CONTACT_EVERY))
-    _create(CareContact, contacts, report, "contacts")
+    create_in_batches(CareContact, contacts, report, "contacts", BATCH)
     active = sum(1 for kp in key_persons if kp.until is None)
     return {"key_persons": len(key_persons), "active": active, "contacts": len(contacts),
             **{r: sum(1 for kp in key_persons if kp.reason == r) for r in KeyReason.values}}

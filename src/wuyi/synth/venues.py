@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wuyi.places.models import Area, Level
+from wuyi.synth.bulk import Progress, create_in_batches
 from wuyi.venues import rules
 from wuyi.venues.models import (
     ApplicationStatus,
@@ -40,8 +40,6 @@ from wuyi.venues.models import (
     VenueStatus,
 )
 from wuyi.venues.services import PLEDGE_VERSION, notice_number
-
-Progress = Callable[[str, int, int], None]
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 BATCH = 2000
@@ -69,14 +67,6 @@ def delete_venues() -> dict[str, int]:
     """Delete every inspection, application and venue, one statement per table."""
     return {model._meta.model_name: model.objects.all()._raw_delete(connection.alias)
             for model in (VenueInspection, ReopeningApplication, Venue)}
-
-
-def _create(model, rows: list, report: Progress, stage: str) -> list:
-    done = []
-    for start in range(0, len(rows), BATCH):
-        done += model.objects.bulk_create(rows[start:start + BATCH])
-        report(stage, len(done), len(rows))
-    return done
 
 
 def _venue(rng: random.Random, community_id: int, community_name: str, n: int) -> Venue:
@@ -130,7 +120,7 @@ def build_venues(seed: int = 2020, *, today: dt.date | None = None, replace: boo
         else:
             plans.append((i, applied, InspectionOutcome.APPROVE, ()))
             v.status = VenueStatus.OPEN
-    venues = _create(Venue, venues, report, "venues")
+    venues = create_in_batches(Venue, venues, report, "venues", BATCH)
     # registered before the first application (created_at is set on insert; one UPDATE moves it)
     Venue.objects.filter(pk__gte=min((v.pk for v in venues), default=0)).update(
         created_at=dt.datetime.combine(today - dt.timedelta(days=APPLIED_DAYS[1] + 5), dt.time(9), LOCAL))
@@ -144,7 +134,7 @@ def build_venues(seed: int = 2020, *, today: dt.date | None = None, replace: boo
             pledge_signed_at=dt.datetime.combine(applied, dt.time(rng.randint(9, 17), rng.randint(0, 59)), LOCAL),
             pledge_version=PLEDGE_VERSION, status=status, **{c: True for c in rules.CHECKLIST},
         ))
-    applications = _create(ReopeningApplication, applications, report, "applications")
+    applications = create_in_batches(ReopeningApplication, applications, report, "applications", BATCH)
     # filed when the pledge was signed, not at the moment of the build
     ReopeningApplication.objects.filter(pk__gte=min((a.pk for a in applications), default=0)).update(
         at=F("pledge_signed_at"))
@@ -164,7 +154,7 @@ def build_venues(seed: int = 2020, *, today: dt.date | None = None, replace: boo
             application_id=application.pk, inspected_on=day, outcome=outcome, notice_number=number, note=note,
             **{c: c not in missing for c in rules.CHECKLIST},
         ))
-    _create(VenueInspection, inspections, report, "inspections")
+    create_in_batches(VenueInspection, inspections, report, "inspections", BATCH)
     statuses = {s: sum(1 for v in venues if v.status == s) for s in VenueStatus.values}
     return {"venues": len(venues), "applications": len(applications), "inspections": len(inspections),
             **statuses}

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from wuyi.errors import DomainError
 from wuyi.places.models import Area, Checkpoint, CompoundKind, Gate, Level, ServiceCentre
+from wuyi.synth.bulk import Progress, create_in_batches
 from wuyi.synth.generator import split
 from wuyi.synth.names import person_name_pools
 from wuyi.workforce.models import (
@@ -43,8 +43,6 @@ from wuyi.workforce.models import (
     WorkerKind,
     WorkGroup,
 )
-
-Progress = Callable[[str, int, int], None]
 
 # POLICY.md §1d (Shenzhen, 2020).
 CITY_COMMUNITIES = 701
@@ -97,14 +95,6 @@ def build_workforce(seed: int = 2020, *, today: dt.date | None = None, replace: 
                 return {**existing(), "built": 0}
             delete_workforce()
         return {**_Builder(seed, today, report).run(), "built": 1}
-
-
-def _bulk(model, rows: list, report: Progress, stage: str) -> list:
-    done = []
-    for i in range(0, len(rows), BATCH):
-        done += model.objects.bulk_create(rows[i:i + BATCH])
-        report(stage, len(done), len(rows))
-    return done
 
 
 class _Builder:
@@ -170,7 +160,7 @@ class _Builder:
             on = self.set_up(rng)
             rows.append(WorkGroup(kind=GroupKind.AID, name=f"{name}援助工作组", area_id=pk, set_up_on=on))
             rows.append(WorkGroup(kind=GroupKind.THREE_PERSON, name=f"{name}三人小组", area_id=pk, set_up_on=on))
-        made = _bulk(WorkGroup, rows, self.report, "groups")
+        made = create_in_batches(WorkGroup, rows, self.report, "groups", BATCH)
         out = {"all": made, "guidance": {}, "aid": {}, "three_person": {}}
         for g in made:
             out[g.kind][g.area_id] = g.pk
@@ -201,7 +191,7 @@ class _Builder:
                 unit = "社区志愿者" if kind == WorkerKind.VOLUNTEER else (
                     "社区工作站" if kind == WorkerKind.SOCIAL_WORKER else None)
                 rows.append(self.worker(rng, kind, pk, unit=unit))
-        made = _bulk(Worker, rows, self.report, "workers")
+        made = create_in_batches(Worker, rows, self.report, "workers", BATCH)
         by_area: dict[int, list[Worker]] = defaultdict(list)
         for w in made:
             by_area[w.area_id].append(w)
@@ -242,7 +232,7 @@ class _Builder:
                 orgs.append(PartyOrganisation(name=centre_names.get(pk, name) + "临时党支部", area_id=pk,
                                               front=Front.SERVICE_CENTRE, set_up_on=self.set_up(rng)))
                 pools.append([pk])
-        orgs = _bulk(PartyOrganisation, orgs, self.report, "party organisations")
+        orgs = create_in_batches(PartyOrganisation, orgs, self.report, "party organisations", BATCH)
         party = {pk: [w.pk for w in ws if w.party_member] for pk, ws in workers["by_area"].items()}
         members: list[PartyMember] = []
         for org, pool in zip(orgs, pools, strict=True):
@@ -252,7 +242,7 @@ class _Builder:
                 role = PartyRole.SECRETARY if i == 0 else (PartyRole.DEPUTY if i == 1 and len(chosen) > 4
                                                            else PartyRole.MEMBER)
                 members.append(PartyMember(organisation_id=org.pk, worker_id=worker, role=role))
-        _bulk(PartyMember, members, self.report, "party members")
+        create_in_batches(PartyMember, members, self.report, "party members", BATCH)
         return len(orgs), len(members)
 
     # -- today's shifts
@@ -285,18 +275,18 @@ class _Builder:
                 if rng.random() >= CHECKPOINT_GAP_SHARE and by_street[street]:
                     for _ in range(CHECKPOINT_STAFF):
                         book(period, rng.choice(by_street[street]), checkpoint_id=checkpoint)
-        _bulk(Shift, rows, self.report, "shifts")
+        create_in_batches(Shift, rows, self.report, "shifts", BATCH)
         return len(rows)
 
     # -- service centres turned anti-epidemic, and their supplies
 
     def supplies(self, centres: list[int]) -> tuple[int, int]:
         rng = self.rng_for("supplies")
-        _bulk(CentreActivation, [CentreActivation(service_centre_id=pk, anti_epidemic_since=self.set_up(rng))
-                                 for pk in centres], self.report, "anti-epidemic centres")
+        create_in_batches(CentreActivation, [CentreActivation(service_centre_id=pk, anti_epidemic_since=self.set_up(rng))
+                                             for pk in centres], self.report, "anti-epidemic centres", BATCH)
         rows = [Supply(service_centre_id=pk, item=item, unit=unit, quantity=rng.randint(*bounds))
                 for pk in centres for item, unit, bounds in SUPPLIES]
-        rows = _bulk(Supply, rows, self.report, "supplies")
-        _bulk(SupplyMovement, [SupplyMovement(supply_id=s.pk, delta=s.quantity, reason="开设时库存")
-                               for s in rows if s.quantity], self.report, "supply movements")
+        rows = create_in_batches(Supply, rows, self.report, "supplies", BATCH)
+        create_in_batches(SupplyMovement, [SupplyMovement(supply_id=s.pk, delta=s.quantity, reason="开设时库存")
+                                           for s in rows if s.quantity], self.report, "supply movements", BATCH)
         return len(centres), len(rows)
