@@ -33,6 +33,7 @@ from wuyi.errors import DomainError
 from wuyi.health.models import Colour
 from wuyi.people.models import Pass, PassKind
 from wuyi.places.models import Area, Gate, Household, Level
+from wuyi.printing import cjk_font
 
 COLOURS = dict(Colour.choices)
 # A reading must fit the access log's column (3 digits, 1 decimal), as in the API; the policy judges whether it
@@ -262,19 +263,6 @@ def gate_visit(request, code: str):
 
 
 A6_PX = (1240, 1748)  # 105 × 148 mm at 300 dpi
-CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    for path in CJK_FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
 
 
 def paper_pdf(code: Code, compound: Area, number: str) -> bytes:
@@ -290,7 +278,7 @@ def paper_page(code: Code, compound: Area, number: str):
 
     page = Image.new("RGB", A6_PX, "white")
     draw = ImageDraw.Draw(page)
-    draw.text((A6_PX[0] // 2, 90), "出入证 · 无疫小区", fill="black", font=_font(72), anchor="mm")
+    draw.text((A6_PX[0] // 2, 90), "出入证 · 无疫小区", fill="black", font=cjk_font(72), anchor="mm")
     qr = Image.open(io.BytesIO(codec.qr_png(code.text, scale=8))).convert("RGB")
     side = 1000
     qr = qr.resize((side, side), Image.NEAREST)
@@ -301,7 +289,7 @@ def paper_page(code: Code, compound: Area, number: str):
     ]
     y = 1220
     for text, size in lines:
-        draw.text((A6_PX[0] // 2, y), text, fill="black", font=_font(size), anchor="mm")
+        draw.text((A6_PX[0] // 2, y), text, fill="black", font=cjk_font(size), anchor="mm")
         y += size + 40
     return page
 

@@ -8,12 +8,11 @@ import io
 
 from django.utils import timezone
 
+from wuyi.printing import cjk_font
 from wuyi.venues.models import VenueInspection
 
 A5_PX = (1748, 2480)  # 148 × 210 mm at 300 dpi
 MARGIN = 150
-CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 ITEMS_ZH = {
     "temperature_and_registration": "门口设置体温检测和登记点",
     "regular_disinfection": "定期消毒",
@@ -21,17 +20,6 @@ ITEMS_ZH = {
     "no_dining_in": "不提供堂食（仅限外卖和无接触服务）",
     "contactless_pickup": "无接触取货",
 }
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    for path in CJK_FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
 
 
 def _wrap(draw, text: str, font, width: int) -> list[str]:
@@ -57,9 +45,9 @@ def notice_page(inspection: VenueInspection, reasons: list[str]):
     page = Image.new("RGB", A5_PX, "white")
     draw = ImageDraw.Draw(page)
     width = A5_PX[0] - 2 * MARGIN
-    draw.text((A5_PX[0] // 2, 220), "暂停营业通告", fill="black", font=_font(120), anchor="mm")
-    draw.text((A5_PX[0] // 2, 360), f"编号：{inspection.notice_number}", fill="black", font=_font(44), anchor="mm")
-    body = _font(52)
+    draw.text((A5_PX[0] // 2, 220), "暂停营业通告", fill="black", font=cjk_font(120), anchor="mm")
+    draw.text((A5_PX[0] // 2, 360), f"编号：{inspection.notice_number}", fill="black", font=cjk_font(44), anchor="mm")
+    body = cjk_font(52)
     y = 500
 
     def para(text: str, gap: int = 24) -> None:
@@ -78,12 +66,12 @@ def notice_page(inspection: VenueInspection, reasons: list[str]):
         para(f"检查说明：{inspection.note}")
     y += 24
     para("根据疫情防控要求，自即日起暂停营业。整改落实后，可到社区工作站复工咨询点重新申请复工，经检查合格后方可恢复营业。")
-    sign = _font(56)
+    sign = cjk_font(56)
     draw.text((A5_PX[0] - MARGIN, A5_PX[1] - 420), station, fill="black", font=sign, anchor="rm")
     draw.text((A5_PX[0] - MARGIN, A5_PX[1] - 320), f"{inspection.inspected_on:%Y年%m月%d日}", fill="black",
               font=sign, anchor="rm")
     draw.text((A5_PX[0] // 2, A5_PX[1] - 140), f"打印于 {timezone.localtime():%Y-%m-%d %H:%M}", fill="gray",
-              font=_font(32), anchor="mm")
+              font=cjk_font(32), anchor="mm")
     return page
 
 
