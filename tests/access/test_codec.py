@@ -632,8 +632,11 @@ def test_a_qr_image_reads_back_as_the_code():
 
 def test_the_svg_draws_the_same_symbol():
     svg = codec.qr_svg(CODE)
-    assert svg.startswith("<svg viewBox") and svg == segno.make_qr(CODE, error="q", mode="alphanumeric").svg_inline(
-        scale=4, omitsize=True  # a viewBox and no fixed size: the page scales it to the card
+    assert svg.startswith("<svg viewBox") and svg == segno.make_qr(
+        CODE, error="q", mode="alphanumeric"
+    ).svg_inline(
+        scale=4,
+        omitsize=True,  # a viewBox and no fixed size: the page scales it to the card
     )
 
 
@@ -713,3 +716,93 @@ def test_every_mutated_message_is_refused(cose):
     with pytest.raises(CodeError) as caught:
         codec.verify(code_of(cose), TRUST, SOON)
     event(f"{caught.value.code} at {caught.value.layer}")
+
+
+# --- the fast paths read as the general ones ---------------------------------------------------------------
+
+
+def outcome(read, data):
+    """What ``read(data)`` gives: its result, or the class of the CodeError it raises."""
+    try:
+        return read(data)
+    except CodeError as error:
+        return type(error)
+
+
+def test_our_codes_take_the_common_shape():
+    assert codec._common_cose(COSE) == codec._decode_cose_by_cbor(COSE)
+
+
+SHAPES = {
+    "ours": COSE,
+    "tag 61 around": cbor2.dumps(cbor2.CBORTag(61, cbor2.loads(COSE))),
+    "a protected header of 24 bytes": sign1(CLAIMS.to_cwt(), protected={1: -7, 4: KEY.kid, 9: b"x" * 8}),
+    "no protected header": sign1(CLAIMS.to_cwt(), protected={}, unprotected={1: -7, 4: KEY.kid}),
+    "an unprotected kid": sign1(CLAIMS.to_cwt(), protected={1: -7}, unprotected={4: KEY.kid}),
+    "a payload of 23 bytes": sign1(b"\x57" + b"x" * 22),
+    "a payload's length in 2 bytes": sign1(b"\x59" + bytes(2) + b"x" * 300),
+    "a payload's length not in its shortest form": COSE.replace(b"\x4d", b"\x58\x0d", 1),
+    "a signature of 63 bytes": sign1(CLAIMS.to_cwt(), signature=bytes(63)),
+    "a kid as text": sign1(CLAIMS.to_cwt(), protected={1: -7, 4: "kid"}),
+    "a byte after": COSE + b"\x00",
+    "a byte short": COSE[:-1],
+    "empty": b"",
+    "a bytearray": bytearray(COSE),
+}
+
+
+@pytest.mark.parametrize("data", SHAPES.values(), ids=SHAPES.keys())
+def test_decode_cose_reads_every_shape_as_cbor2_decodes_it(data):
+    assert outcome(codec.decode_cose, data) == outcome(codec._decode_cose_by_cbor, data)
+
+
+@given(mutated_messages())
+@settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_common_shape_is_read_as_cbor2_decodes_it(cose):
+    common = outcome(codec._common_cose, cose)
+    event("common shape" if common is not None else "other shape")
+    if common is not None:
+        assert common == outcome(codec._decode_cose_by_cbor, cose)
+
+
+ODD_VALUES = st.sampled_from([None, "", "x", 0, -1, 1.5, True, b"b", [], ["x"], {}, 2**62, -(2**62), 2**70])
+
+
+@st.composite
+def claim_maps(draw) -> dict:
+    """Our CWT map with some of its values replaced by odd ones, and its cmp by a list of odd ones."""
+    claims = CLAIMS.to_cwt()
+    if draw(st.booleans()):
+        claims[-260].update(kind="worker", role="courier")
+    for key in draw(st.sets(st.sampled_from(["sub", "col", "nm", "kind", "role"]))):
+        claims[-260][key] = draw(ODD_VALUES | st.sampled_from(list(codec.KINDS)))
+    for key in draw(st.sets(st.sampled_from([1, 4, 5, 6]))):
+        claims[key] = draw(ODD_VALUES | st.integers(ISSUED - 10, ISSUED + 10))
+    if draw(st.booleans()):
+        claims[-260]["cmp"] = draw(st.lists(ODD_VALUES | st.just(COMPOUND), max_size=3))
+    return claims
+
+
+@given(claim_maps())
+@settings(max_examples=3_000, deadline=None)
+def test_claims_from_a_cwt_map_are_what_the_constructor_accepts(cwt_map):
+    """from_cwt's one-expression check lets through only what the constructor's full check lets through."""
+    ours = cwt_map[-260]
+    fields = dict(
+        sub=ours.get("sub"),
+        col=ours.get("col"),
+        cmp=ours.get("cmp"),
+        nm=ours.get("nm"),
+        kind=ours.get("kind"),
+        iss=cwt_map.get(1),
+        iat=cwt_map.get(6),
+        exp=cwt_map.get(4),
+        nbf=cwt_map.get(5),
+        role=ours.get("role"),
+    )
+    try:
+        expected = Claims(**fields)
+    except ValueError:
+        expected = Malformed
+    event("valid" if expected is not Malformed else "refused")
+    assert outcome(Claims.from_cwt, cwt_map) == expected
