@@ -576,13 +576,18 @@ class CoseSign1(NamedTuple):
 def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
     """The Sig_structure of a COSE_Sign1 without external data (RFC 9052 §4.4), encoded as cbor2 encodes
     ``["Signature1", protected_bytes, b"", payload]``: an array of 4, the text, then three byte strings."""
+    header_length, payload_length = len(protected_bytes), len(payload)
     return b"".join(
         (
             b"\x84\x6aSignature1",
-            _byte_string_head(len(protected_bytes)),
+            _SHORT_BYTE_STRING_HEADS[header_length]
+            if header_length < 2**8
+            else _byte_string_head(header_length),
             protected_bytes,
             b"\x40",
-            _byte_string_head(len(payload)),
+            _SHORT_BYTE_STRING_HEADS[payload_length]
+            if payload_length < 2**8
+            else _byte_string_head(payload_length),
             payload,
         )
     )
@@ -830,7 +835,7 @@ def verify(
     verify_signature(message, find_key(message, trust))
     # Not decode_cwt: its checks of iss and the times are Claims.from_cwt's, only looser.
     claims = Claims.from_cwt(_decode_cwt_map(message.payload))
-    _check_window(claims.nbf, claims.iat, claims.exp, _seconds(now), leeway)
+    _check_window(claims.nbf, claims.iat, claims.exp, now if type(now) is int else _seconds(now), leeway)
     if revoked:
         since = revoked.get(claims.sub)
         if since is not None and claims.iat <= since:
