@@ -632,11 +632,8 @@ def test_a_qr_image_reads_back_as_the_code():
 
 def test_the_svg_draws_the_same_symbol():
     svg = codec.qr_svg(CODE)
-    assert svg.startswith("<svg viewBox") and svg == segno.make_qr(
-        CODE, error="q", mode="alphanumeric"
-    ).svg_inline(
-        scale=4,
-        omitsize=True,  # a viewBox and no fixed size: the page scales it to the card
+    assert svg.startswith("<svg viewBox") and svg == segno.make_qr(CODE, error="q", mode="alphanumeric").svg_inline(
+        scale=4, omitsize=True  # a viewBox and no fixed size: the page scales it to the card
     )
 
 
