@@ -89,6 +89,34 @@ def test_impossible_dates_and_numbers_json_allows_are_errors_not_server_errors(w
     assert answer.json()["accepted"] == [good["event_id"]]
 
 
+def test_a_lone_surrogate_is_an_error_of_its_event_and_of_the_device_field(world):
+    gate = world.gates[0].code
+    client = token_client(world.users["gate_guard"])
+    good, bad = event(gate), event(gate, pseudonym="\ud800x", reason="admitted\udc80")
+    answer = upload(client, [], raw=json.dumps({"events": [bad, good]}))  # json.dumps escapes them: \\ud800
+    assert answer.status_code == 200
+    assert [(e["index"], e["code"]) for e in answer.json()["errors"]] == [(0, "invalid")]
+    assert answer.json()["accepted"] == [good["event_id"]]
+    device = upload(client, [], raw=json.dumps({"events": [event(gate)], "device": "kit\udc80"}))
+    assert device.status_code == 422 and device.json()["field"] == "device"
+
+
+def test_a_visitor_admitted_at_a_kit_is_not_admitted_again_online(world):
+    host = world.people[0]
+    now = timezone.now()
+    visit = services.register_visit(host, services.VisitInput(
+        name="访客乙", phone="13912345679", compound_code=world.compounds[0].code, starts_at=now,
+        ends_at=now + dt.timedelta(hours=2)), by=None)
+    gate = world.gates[0]
+    entry = event(gate.code, pseudonym=visit.code.pseudonym, holder_kind="visitor")
+    answer = upload(token_client(world.users["gate_guard"]), [entry])
+    assert answer.json()["accepted"] == [entry["event_id"]]
+    visit.refresh_from_db()
+    assert visit.entered_at is not None
+    again = services.check_at_gate(gate, visit.code.text, "in", 36.5, by=None)
+    assert (again.decision.allow, again.decision.reason) == (False, "visitor_code_used")
+
+
 def test_a_guard_uploads_for_their_own_gate_only_and_the_city_administrator_for_any(world):
     own, other = event(world.gates[0].code), event(world.gates[1].code)
     answer = upload(token_client(world.users["gate_guard"]), [own, other]).json()
@@ -325,6 +353,66 @@ def test_an_event_the_server_refuses_is_kept_with_its_reason(world, gate_kit):
     row = gate_kit._db().execute("SELECT state, error_code, error_field FROM event WHERE event_id = ?",
                                  (decided.event_id,)).fetchone()
     assert row == ("rejected", "future", "occurred_at") and AccessEvent.objects.count() == 0
+
+
+def test_a_refusal_that_can_pass_is_sent_again_after_a_refresh(world, gate_kit):
+    guard = world.users["gate_guard"]
+    decided = gate_kit.record(resident_code(world), "in", 36.5)
+    guard.gate = world.gates[1]  # the guard's account is moved to another gate for a while
+    guard.save()
+    assert gate_kit.drain()
+    state = "SELECT state, error_code FROM event WHERE event_id = ?"
+    assert gate_kit._db().execute(state, (decided.event_id,)).fetchone() == ("rejected", "not_your_gate")
+    guard.gate = world.gates[0]
+    guard.save()
+    gate_kit.refresh()
+    assert gate_kit._db().execute(state, (decided.event_id,)).fetchone()[0] == "pending"
+    assert gate_kit.drain()
+    assert gate_kit.counts() == {"pending": 0, "uploaded": 1, "rejected": 0}
+    assert AccessEvent.objects.filter(event_id=decided.event_id).count() == 1
+
+
+def test_a_refusal_for_good_stays_refused_after_a_refresh(world, gate_kit):
+    ids = gate_kit.simulate(1)
+    api = gate_kit.transport
+    gate_kit.transport = Scripted([{"accepted": [], "duplicates": [], "errors": [
+        {"index": 0, "event_id": ids[0], "code": "too_old", "message": "old", "field": "occurred_at"}]}])
+    gate_kit.upload_once()
+    gate_kit.transport = api
+    gate_kit.refresh()
+    assert gate_kit.counts() == {"pending": 0, "uploaded": 0, "rejected": 1}
+
+
+class Scripted:
+    """A server that gives these answers to the kit's uploads, in turn, then the last one again."""
+
+    def __init__(self, answers):
+        self.answers, self.posts = list(answers), 0
+
+    def post(self, path, payload):
+        self.posts += 1
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+def test_an_answer_that_settles_nothing_is_waited_on_as_a_failure(world, gate_kit, guard_api):
+    gate_kit.simulate(3)
+    nothing = {"accepted": [], "duplicates": [], "errors": []}
+    gate_kit.transport = Scripted([nothing] * 4 + [None])
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 4:
+            gate_kit.transport = guard_api
+
+    assert gate_kit.drain(backoff=kit.Backoff(rng=lambda: 1.0), sleep=sleep)
+    assert waits == [0.5, 1, 2, 4] and gate_kit.counts()["uploaded"] == 3
+    gate_kit.simulate(1)
+    gate_kit.transport = Scripted([nothing])
+    uploader = kit.Uploader(gate_kit, backoff=kit.Backoff(base=0.01, rng=lambda: 1.0))
+    for _ in range(3):
+        uploader.step()
+    assert uploader.backoff.attempts == 3 and gate_kit.transport.posts == 3 and gate_kit.pending() == 1
 
 
 def test_a_new_trust_list_is_taken_only_if_a_trusted_key_signed_it(world, gate_kit):

@@ -112,6 +112,9 @@ def test_the_access_log_counts_per_hour_for_the_area_and_the_gate(client, world)
     assert client.get(f"/access/log/gate/{world.gates[0].code}/").status_code == 200
     assert client.get(f"/access/log/compound/{world.compounds[1].code}/").status_code == 404
     assert client.get(f"/access/log/gate/{world.gates[0].code}/?day=2020-13-01").status_code == 404
+    for day in ("0001-01-01", "9999-12-31"):  # dates whose day has no UTC moment: no log, not a server error
+        assert client.get(f"/access/log/gate/{world.gates[0].code}/?day={day}").status_code == 404
+        assert client.get(f"/access/log/compound/{world.compounds[0].code}/?day={day}").status_code == 404
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert client.get(f"/access/log/gate/{world.gates[0].code}/?day={yesterday}").context["totals"]["entries"] == 0
 
@@ -131,5 +134,28 @@ def test_a_community_worker_issues_a_worker_code_for_compounds_of_their_area(cli
     unknown = client.post("/access/workers/new/", {**data, "id_number": make_id_number("440304", "19800101", 99)})
     assert unknown.status_code == 400 and unknown.context["form"].errors["id_number"]
     assert Code.objects.count() == 1
+    for answered in (ok, unknown):  # the ID number typed is not shown back in clear
+        assert data["id_number"] not in answered.content.decode()
     login(client, world, "resident")
     assert client.get("/access/workers/new/").status_code == 403
+
+
+def test_a_visitors_code_is_shown_to_its_host_and_the_guards_of_its_compound_only(client, world):
+    now = timezone.now()
+    visit = services.register_visit(world.people[0], services.VisitInput(
+        name="访客丙", phone="13912345670", compound_code=world.compounds[0].code, starts_at=now,
+        ends_at=now + dt.timedelta(hours=2)), by=None)
+    for key, status in (("resident", 200), ("gate_guard", 200), ("gate_guard@1", 404), ("community_worker", 404),
+                        ("district_worker", 404), ("health_official", 404), ("city_admin", 404)):
+        login(client, world, key)
+        assert client.get(f"/access/visits/{visit.pk}/").status_code == status, key
+
+
+def test_a_paper_pass_that_has_ended_is_not_printed(client, world):
+    paper = issue_pass(world.people[1], world.compounds[0], by=None, kind=PassKind.PAPER)
+    paper.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    paper.save(update_fields=["valid_until"])
+    login(client, world, "community_worker")
+    response = client.get(f"/access/paper/{paper.pk}/", follow=True)
+    assert response.status_code == 200 and "ended" in response.content.decode()
+    assert not Code.objects.filter(kind="paper").exists()

@@ -12,7 +12,7 @@ from wuyi.access import codec, events, keys, services
 from wuyi.access.models import AccessEvent, Code, CompoundPolicy, Visit
 from wuyi.errors import DomainError
 from wuyi.health import services as health
-from wuyi.people.models import PassKind
+from wuyi.people.models import Membership, PassKind, Person, Relation
 from wuyi.people.services import issue_pass, revoke_pass
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +283,27 @@ def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
     assert sorted(accepted) == sorted(e["event_id"] for e in batch)  # each once, by one upload or the other
     assert sum(len(r.duplicates) for r in results) == len(batch)
     assert AccessEvent.objects.count() == len(batch)
+
+
+def test_an_exit_on_a_worker_code_does_not_use_the_households_exit_quota(world):
+    compound = world.compounds[0]
+    CompoundPolicy.objects.create(compound=compound, policy="strict-2020-02+exit-quota",
+                                  effective_from=dt.date(2020, 1, 1))
+    spouse = Person.objects.create(name="李二", phone="13800009999", verified=True)
+    Membership.objects.create(person=spouse, household=world.households[0], relation=Relation.FAMILY)
+    issue_pass(spouse, compound, by=None)
+    cadre = services.worker_code(world.people[0], "cadre", [compound.code], by=None)
+    assert check(world, cadre.text, direction="out").decision.allow  # at work, on a cadre's code
+    spouse_out = check(world, services.my_code(spouse).text, direction="out").decision
+    assert (spouse_out.allow, spouse_out.reason) == (True, "may_leave")
+    issue_pass(world.people[0], compound, by=None)
+    again = check(world, services.my_code(world.people[0]).text, direction="out").decision
+    assert (again.allow, again.reason) == (False, "exit_quota_used")  # the household's exit was the spouse's
+
+
+def test_a_phone_number_is_eleven_ascii_digits():
+    from wuyi.text import is_mobile_phone, row_id
+
+    assert is_mobile_phone("13912345678")
+    assert not any(map(is_mobile_phone, ("1²²²²²²²²²²", "1٣٩١٢٣٤٥٦٧٨", "1391234567", "139123456789", "23912345678")))
+    assert [row_id(v) for v in ("42", "²", "١", "", "9" * 19, "-1")] == [42, None, None, None, None, None]

@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from wuyi.access.models import AccessEvent, CodeKind, DirectionChoice, Source
+from wuyi.access.models import AccessEvent, CodeKind, DirectionChoice, Source, Visit
 from wuyi.health.colour_rules import CHINA_STANDARD_TIME
 from wuyi.places.models import CODE_LENGTH, Gate, Level
 
@@ -44,7 +44,8 @@ TABLE = AccessEvent._meta.db_table
 SQLITE_MAX_VARIABLE_NUMBER = 32_766  # parameters in one statement, since SQLite 3.32 (RETURNING: 3.35)
 _DIRECTIONS = frozenset(DirectionChoice.values)
 _HOLDER_KINDS = frozenset(CodeKind.values)
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
+# control characters, and lone surrogates (JSON can carry them; no database can store them)
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _partitions_made: set[dt.date] = set()
 
 
@@ -216,14 +217,26 @@ def ingest(batch: list, *, source: str = Source.KIT, device: str = "", only_gate
         moments = [e["occurred_at"] for e in events]
         first, last = local_day(min(moments)), local_day(max(moments))
         ensure_partitions({first + dt.timedelta(days=n) for n in range((last - first).days + 1)})
+    native_uuid = connection.features.has_native_uuid_field
     with transaction.atomic():
         written = _insert(events)
-    native_uuid = connection.features.has_native_uuid_field
+        new = [e for e in events if (e["event_id"] if native_uuid else e["event_id"].hex) in written]
+        _use_visitor_entries(new)
+    new_ids = {e["event_id"] for e in new}
     for e in events:
-        event_id = e["event_id"]
-        is_new = (event_id if native_uuid else event_id.hex) in written
-        (result.accepted if is_new else result.duplicates).append(str(event_id))
+        (result.accepted if e["event_id"] in new_ids else result.duplicates).append(str(e["event_id"]))
     return result
+
+
+def _use_visitor_entries(events: list[dict]) -> None:
+    """A visitor's one entry admitted at a gate kit is used up here too, so that the online check refuses a
+    second one (a few rows: visitors are a small share of the passages)."""
+    first: dict[str, dt.datetime] = {}
+    for e in events:
+        if e["holder_kind"] == CodeKind.VISITOR and e["allowed"] and e["direction"] == "in" and e["pseudonym"]:
+            first[e["pseudonym"]] = min(e["occurred_at"], first.get(e["pseudonym"], e["occurred_at"]))
+    for pseudonym, entered_at in first.items():
+        Visit.objects.filter(code__pseudonym=pseudonym, entered_at__isnull=True).update(entered_at=entered_at)
 
 
 def _sqlite_moment() -> Callable[[dt.datetime], str]:

@@ -13,7 +13,9 @@ Nothing a gate saw is lost or stored twice:
    (SQLite, WAL, ``synchronous=FULL``) before the decision is shown: what the guard saw is on disk.
 2. An event leaves the queue only by being marked: ``uploaded`` when the server's answer lists its id as accepted
    or duplicate, ``rejected`` (with the server's code and message) when the answer holds an error for it. Rows
-   are never deleted.
+   are never deleted. A rejection that can pass (:data:`RETRIED_ERRORS`: the kit's clock ran fast, the gate is
+   not on the server yet, the guard's account was moved) goes back to ``pending`` at each refresh of the lists
+   and is sent again, until the server takes it or refuses it for good (past the retention period: too_old).
 3. Whatever goes wrong between sending a batch and marking it (a timeout, the kit killed, the server killed), the
    events stay ``pending`` and are sent again; the server stores an event once by its UUID (``events.ingest``)
    and answers "duplicate" to the second sending, and the kit marks it then.
@@ -65,6 +67,8 @@ TRUST_KIND = "wuyi-trust-list"
 REVOCATION_KIND = "wuyi-revocation-list"
 TRAILING_TEMPERATURE = re.compile(r"^(.*\S)\s+(\d{1,3}(?:\.\d{1,2})?)$")
 EXIT_QUOTA_NOTE = "exit quota not checked: the kit does not know the household's last exit"
+# The server's refusals of an event that may pass later (events.ingest): sent again after each refresh.
+RETRIED_ERRORS = ("future", "unknown_gate", "not_your_gate")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -182,6 +186,12 @@ class Uploaded:
     duplicates: int = 0
     rejected: int = 0
     left: int = 0  # still pending after this batch
+
+    @property
+    def answered_nothing(self) -> bool:
+        """Events were sent and the answer settled none of them (a proxy's page, another server version):
+        waited on like a server that is down, not sent again at once."""
+        return self.sent > 0 and self.accepted + self.duplicates + self.rejected == 0
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,9 @@ class Kit:
         self._take_trust(self.transport.get("/api/access/trust-list"))
         self._take_revocations(self.transport.get("/api/access/revocation-list"))
         self._take_policy(self.transport.get(f"/api/access/gates/{self.gate}/policy"))
+        self._write(lambda db: db.execute(
+            f"UPDATE event SET state = 'pending' WHERE state = 'rejected' "
+            f"AND error_code IN ({', '.join('?' * len(RETRIED_ERRORS))})", RETRIED_ERRORS))
 
     def _open(self, signed: object, trust: codec.TrustList, kind: str, issued_before: int) -> dict:
         """The document of ``signed`` if a key of ``trust`` signed it (itself, or in a cross-signature)."""
@@ -564,11 +577,14 @@ class Kit:
                 self.log(f"upload failed ({e}); {self.pending()} pending; next try in {delay:.1f} s")
                 sleep(delay)
                 continue
+            if result.answered_nothing:
+                delay = backoff.next()
+                self.log(f"the server's answer settled none of {result.sent} events; next try in {delay:.1f} s")
+                sleep(delay)
+                continue
             backoff.reset()
             if result.sent == 0 or result.left == 0:
                 return True
-            if result.accepted + result.duplicates + result.rejected == 0:  # an answer naming nothing: wait
-                sleep(backoff.next())
         return False
 
 
@@ -614,6 +630,11 @@ class Uploader(threading.Thread):
             delay = self.backoff.next()
             kit.log(f"upload failed ({e.__class__.__name__}: {e}); {kit.pending()} pending; "
                     f"next try in {delay:.1f} s")
+            self.stopping.wait(delay)
+            return
+        if result.answered_nothing:
+            delay = self.backoff.next()
+            kit.log(f"the server's answer settled none of {result.sent} events; next try in {delay:.1f} s")
             self.stopping.wait(delay)
             return
         self.backoff.reset()

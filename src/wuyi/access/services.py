@@ -26,6 +26,7 @@ from wuyi.health.services import colour_of
 from wuyi.people.models import Membership, Pass, PassKind, Person
 from wuyi.people.services import new_pass_number
 from wuyi.places.models import CODE_LENGTH, Area, Gate, Level
+from wuyi.text import is_mobile_phone
 
 ISSUER = "wuyi.shenzhen"
 PHONE_CODE_LIFETIME = dt.timedelta(hours=4)  # "tokens on a phone live hours" (DESIGN.md §5)
@@ -93,6 +94,8 @@ def paper_code(pass_id: int, by: User | None, now: dt.datetime | None = None) ->
         raise NotFound("pass", "pass_id")
     if p.revoked_at is not None:
         raise DomainError("pass_revoked", "this pass is revoked", "pass_id")
+    if p.valid_until is not None and p.valid_until < timezone.localdate(now):
+        raise DomainError("pass_expired", "this pass has ended: issue a new one", "pass_id")
     live = Code.objects.filter(person=p.person, kind=CodeKind.PAPER, compounds=[p.compound.code],
                                revoked_at__isnull=True, expires_at__gt=now).order_by("-issued_at").first()
     if live is not None:
@@ -138,7 +141,7 @@ def register_visit(host: Person, data: VisitInput, by: User | None, now: dt.date
     if not 1 <= len(name) <= 60:
         raise DomainError("invalid_name", "enter the visitor's name", "name")
     phone = (data.phone or "").strip()
-    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+    if not is_mobile_phone(phone):
         raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "phone")
     for moment, name_ in ((data.starts_at, "starts_at"), (data.ends_at, "ends_at")):
         if moment is None or timezone.is_naive(moment):
@@ -232,7 +235,9 @@ def _household_last_exit(person_id: int, compound_code: str, before: dt.datetime
     members = Membership.objects.filter(household_id=household, moved_out__isnull=True).values_list("person_id",
                                                                                                     flat=True)
     pseudonyms = Code.objects.filter(person_id__in=members).values_list("pseudonym", flat=True)
+    # the exits on a resident's code or a paper pass: a member's exit on a worker's code is work, not the quota
     return (AccessEvent.objects.filter(compound_code=compound_code, direction="out", allowed=True,
+                                       holder_kind__in=(CodeKind.RESIDENT, CodeKind.PAPER),
                                        pseudonym__in=pseudonyms, occurred_at__lt=before,
                                        occurred_at__gte=before - dt.timedelta(days=3))
             .order_by("-occurred_at").values_list("occurred_at", flat=True).first())
@@ -286,7 +291,7 @@ def check_at_gate(gate: Gate, text: str, direction: str, temperature: float | No
             gate_code=gate.code, direction=direction, allowed=decision.allow, reason=decision.reason,
             next_step=decision.next_step.value, policy=decision.rule_id, pseudonym=claims.sub if claims else "",
             holder_kind=claims.kind if claims else "", temperature=temperature, source=Source.ONLINE,
-            device=device or (by.username if by else ""),
+            device=(device or (by.username if by else ""))[:64],
         )
     return GateResult(decision, event_id, claims.nm if claims else "", claims.col if claims else None,
                       claims.kind if claims else "", stored)

@@ -149,11 +149,12 @@ def register_visit(request):
 
 @login_required
 def visit(request, pk: int):
-    """A visitor's code, for the host who registered it (to send on) and the guards of its compound."""
+    """A visitor's code, for the host who registered it (to send on) and the guards of its compound, and for no
+    one else: the QR lets its bearer in once."""
     v = get_object_or_404(Visit.objects.select_related("code", "compound", "visitor_pass__person"), pk=pk)
     user = request.user
     guard_here = user.role == Role.GATE_GUARD and user.gate_id and user.gate.compound_id == v.compound_id
-    if v.host_id != user.person_id and not guard_here and not can_see_area(user, v.compound.code):
+    if not guard_here and (user.person_id is None or v.host_id != user.person_id):
         raise Http404
     return render(request, "access/visit.html", {"v": v, "qr": codec.qr_svg(v.code.text, scale=5) if v.code else None})
 
@@ -358,6 +359,9 @@ def worker_code(request):
             else:
                 issued = services.worker_code(person, data["role"], data["compounds"], by=user)
                 record(user, person, "issue", f"worker code ({data['role']})", client_ip(request))
+    if form.is_bound:  # the ID number typed is not shown back (DESIGN.md §4: no ID number in clear on a page)
+        form.data = form.data.copy()
+        form.data["id_number"] = ""
     return render(request, "access/worker_code.html", {
         "form": form, "issued": issued, "qr": codec.qr_svg(issued.text, scale=5) if issued else None,
     }, status=400 if request.method == "POST" and issued is None else 200)
@@ -367,13 +371,18 @@ def worker_code(request):
 
 
 def _day(request) -> dt.date:
+    """The day asked for, or today: a day of the log (the retention period's, or one to come) is a date from 2000
+    to 2099; any other, or no date at all, is a page that does not exist."""
     raw = request.GET.get("day")
     if not raw:
         return timezone.localdate()
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise Http404("not a date") from None
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2099, 12, 31):
+        raise Http404("no access log for this day")
+    return day
 
 
 @login_required
@@ -382,16 +391,16 @@ def log(request, level: str, code: str):
     if level == "gate":
         g = get_object_or_404(Gate.objects.select_related("compound"), code=code)
         compound = g.compound
-        allowed = (user.role == Role.GATE_GUARD and user.gate_id == g.pk) or can_see_area(user, compound.code)
+        if not ((user.role == Role.GATE_GUARD and user.gate_id == g.pk) or can_see_area(user, compound.code)):
+            raise Http404
         rows = events.hourly(day=_day(request), gate_code=g.code)
         title = g.name
     else:
         compound = get_object_or_404(Area, code=code, level=Level.COMPOUND)
-        allowed = can_see_area(user, compound.code)
+        if not can_see_area(user, compound.code):
+            raise Http404
         rows = events.hourly(day=_day(request), compound_code=compound.code)
         title = compound.name
-    if not allowed:
-        raise Http404
     reasons = sorted({reason for r in rows for reason in r.refusals_by_reason})
     table = [{"hour": r.hour, "entries": r.entries, "exits": r.exits, "refusals": r.refusals,
               "by_reason": [r.refusals_by_reason.get(reason, 0) for reason in reasons]} for r in rows]

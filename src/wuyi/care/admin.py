@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from wuyi.care.models import CareContact, KeyPerson
+from wuyi.text import row_id
 
 
 class AuditedChange(admin.ModelAdmin):
@@ -9,7 +10,7 @@ class AuditedChange(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from wuyi.accounts import audit
 
-        if str(object_id).isdigit():
+        if row_id(str(object_id)) is not None:
             person_id = self.person_of(int(object_id))
             if person_id is not None:
                 audit.record(request.user, person_id, "view", f"{self.model._meta.model_name} (admin)",

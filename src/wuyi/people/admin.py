@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from wuyi.people.models import Declaration, Membership, Pass, Person
+from wuyi.text import row_id
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,7 +21,7 @@ class PersonAdmin(admin.ModelAdmin):
         """Opening a person in the admin is a read of their details like any other: audited."""
         from wuyi.accounts import audit
 
-        if str(object_id).isdigit() and Person.objects.filter(pk=object_id).exists():
+        if row_id(str(object_id)) is not None and Person.objects.filter(pk=object_id).exists():
             audit.record(request.user, int(object_id), "view", "person (admin)", audit.client_ip(request))
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -49,6 +49,7 @@ from wuyi.places.models import (
     Level,
     code_range,
 )
+from wuyi.text import ascii_digits
 
 BATCH_SIZE = 500  # rows per INSERT and codes per IN (...) lookup
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -562,7 +563,7 @@ class _Known:
     def load(cls, sheets: dict[str, list[SourceRow]], prefix: str) -> "_Known":
         def codes(sheet: str, *keys: str) -> list[str]:
             found = {row[k] for row in sheets.get(sheet, []) for k in keys}
-            return sorted(c for c in found if c.isdigit() and c.startswith(prefix))
+            return sorted(c for c in found if ascii_digits(c) and c.startswith(prefix))
 
         known = cls()
         area_codes = codes("compounds", "community_code", "code") + codes("buildings", "compound_code")
@@ -663,7 +664,7 @@ class _Validator:
     def _code_format(self, value: str, length: int) -> tuple[str, str] | None:
         if not value:
             return "required", _("required")
-        if not (value.isdigit() and len(value) == length):
+        if not (ascii_digits(value) and len(value) == length):
             return "invalid_code", _("a code of %(n)d digits is needed") % {"n": length}
         return None
 

@@ -20,6 +20,7 @@ from wuyi.people.models import (
     Relation,
 )
 from wuyi.places.models import Area, Household
+from wuyi.text import is_mobile_phone
 
 SYMPTOMS = ("fever", "cough", "fatigue", "sore_throat", "shortness_of_breath", "diarrhoea", "loss_of_smell")
 TRAVEL_WINDOW_DAYS = 14  # the 14-day history asked of every returnee (十个一律, POLICY.md §1b item 5)
@@ -50,7 +51,7 @@ def _clean(data: DeclarationInput, today: dt.date) -> tuple[str, Household, list
     except identity.InvalidIdNumber as e:
         raise DomainError("invalid_id_number", str(e), "id_number") from None
     phone = data.phone.strip()
-    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+    if phone and not is_mobile_phone(phone):
         raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "phone")
     if data.relation not in Relation.values:
         raise DomainError("invalid_relation", f"relation must be one of {', '.join(Relation.values)}", "relation")

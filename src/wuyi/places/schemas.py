@@ -4,6 +4,7 @@ The shared pieces live here because places is the bottom of the import chain (pl
 accounts), so every app's API can import them.
 """
 
+import re
 from typing import Annotated
 
 from django.db.models import QuerySet
@@ -26,10 +27,14 @@ PARENT_CODE = r"^\d{6}(\d{3}){0,4}$"  # any node with children in the address pi
 
 
 def _printable(value: str) -> str:
-    """Refuse control characters: PostgreSQL cannot store NUL, and no name or reason needs the others."""
-    if any(ord(c) < 32 and c not in "\t" for c in value):
+    """Refuse control characters (PostgreSQL cannot store NUL, and no name or reason needs the others) and lone
+    surrogates, which JSON can carry and no database can store."""
+    if _UNPRINTABLE.search(value):
         raise ValueError("control characters are not allowed")
     return value
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\ud800-\udfff]")  # the tab (\x09) may stay
 
 
 Text = Annotated[str, AfterValidator(_printable)]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, NotFound
 from wuyi.places.models import Area, Gate, Level, ServiceCentre
+from wuyi.text import is_mobile_phone
 from wuyi.volunteers import notify
 from wuyi.volunteers.models import (
     LIVE_CLAIM,
@@ -378,7 +379,7 @@ def submit_wish(person, text: str, needed_by: dt.datetime, contact_phone: str, k
     if needed_by is None or timezone.is_naive(needed_by) or needed_by <= now:
         raise DomainError("invalid_time", "needed by a moment to come", "needed_by")
     phone = (contact_phone or "").strip()
-    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+    if not is_mobile_phone(phone):
         raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "contact_phone")
     home = Membership.objects.filter(person=person, moved_out__isnull=True).select_related("household").first()
     if home is None:

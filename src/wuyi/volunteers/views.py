@@ -40,6 +40,7 @@ from wuyi.errors import DomainError
 from wuyi.people import identity
 from wuyi.people.models import Membership
 from wuyi.places.models import Area, Gate, Level, ServiceCentre, code_range
+from wuyi.text import row_id
 from wuyi.volunteers import ical, matching, notify, services, teams
 from wuyi.volunteers.forms import (
     FilterForm,
@@ -483,7 +484,7 @@ def me(request):
 @require_POST
 def read_notifications(request):
     raw = request.POST.get("id", "")
-    notify.mark_read(request.user, int(raw) if raw.isdigit() else None)
+    notify.mark_read(request.user, row_id(raw))
     return redirect(_next(request, reverse("volunteers:me")))
 
 

@@ -32,6 +32,7 @@ from wuyi.accounts.scoping import can_see_area, phone_for, scope
 from wuyi.errors import DomainError
 from wuyi.people.rosters import XLSX_CONTENT_TYPE, RosterRejected
 from wuyi.places.models import CHILD_LEVEL, Area, Checkpoint, Gate, Level, ServiceCentre, code_range
+from wuyi.text import row_id
 from wuyi.workforce import imports, reports, services, stats, three_person
 from wuyi.workforce.forms import (
     ActivateForm,
@@ -179,8 +180,8 @@ def workers(request: HttpRequest):
     kind, group, state, query = (request.GET.get(k, "") for k in ("kind", "group", "state", "q"))
     if kind in WorkerKind.values:
         rows = rows.filter(kind=kind)
-    if group.isdigit():
-        rows = rows.filter(group_id=int(group))
+    if row_id(group) is not None:
+        rows = rows.filter(group_id=row_id(group))
     if state == "inactive":
         rows = rows.filter(active=False)
     elif state != "all":

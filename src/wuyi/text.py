@@ -1,0 +1,21 @@
+"""Checks of typed text that every app shares: ``str.isdigit`` also takes "²" and "١", which neither a phone
+number nor ``int()`` (nor a database key) takes."""
+
+import re
+
+MOBILE_PHONE = re.compile(r"1[0-9]{10}")  # a mainland mobile number
+ID_DIGITS = 18  # an id typed in a URL or a form: up to 18 digits stays below 2**63, every database's key
+
+
+def is_mobile_phone(value: str) -> bool:
+    return MOBILE_PHONE.fullmatch(value) is not None
+
+
+def ascii_digits(value: str) -> bool:
+    """Only the digits 0–9, at least one."""
+    return value.isascii() and value.isdigit()
+
+
+def row_id(value: str) -> int | None:
+    """The id typed in ``value``, or None when it is none (not digits, or past a 64-bit key)."""
+    return int(value) if ascii_digits(value) and len(value) <= ID_DIGITS else None
