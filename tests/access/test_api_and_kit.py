@@ -182,6 +182,29 @@ def test_a_gate_policy_for_the_week_for_its_guards_and_the_workers_above_it(worl
     assert token_client(world.users["gate_guard"]).get("/api/access/gates/NOSUCHGATE/policy").status_code == 404
 
 
+def test_an_online_check_sent_again_with_its_id_gets_its_first_answer_and_records_nothing_more(world):
+    now = timezone.now()
+    visit = services.register_visit(world.people[0], services.VisitInput(
+        name="访客丁", phone="13912345671", compound_code=world.compounds[0].code, starts_at=now,
+        ends_at=now + dt.timedelta(hours=2)), by=None)
+    guard = token_client(world.users["gate_guard"])
+    body = {"gate_code": world.gates[0].code, "code": visit.code.text, "temperature": 36.5,
+            "event_id": str(uuid.uuid4())}
+    first, again = (guard.post("/api/access/check", body, content_type="application/json").json() for _ in "12")
+    assert (first["allow"], first["reason"]) == (True, "admitted")  # the visitor's one entry
+    assert {**again, "reason_text": None} == {**first, "reason_text": None} and AccessEvent.objects.count() == 1
+    assert again["reason_text"].startswith("Decided at ")  # when it was decided: the first answer's words are gone
+    assert str(AccessEvent.objects.get().event_id) == body["event_id"]
+    another = guard.post("/api/access/check", {**body, "event_id": str(uuid.uuid4())},
+                         content_type="application/json").json()
+    assert (another["allow"], another["reason"]) == (False, "visitor_code_used") and AccessEvent.objects.count() == 2
+    fever = {**body, "code": resident_code(world), "temperature": 38.2, "event_id": str(uuid.uuid4())}
+    answers = [guard.post("/api/access/check", fever, content_type="application/json").json() for _ in "12"]
+    assert answers[0]["report_to_community"] and answers[1]["reason"] == "fever"
+    assert {**answers[1], "reason_text": None} == {**answers[0], "reason_text": None}
+    assert AccessEvent.objects.count() == 3
+
+
 def test_the_online_check_answers_the_guard_of_the_gate_and_records_the_event(world):
     text = resident_code(world)
     guard = token_client(world.users["gate_guard"])

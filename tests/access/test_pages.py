@@ -65,6 +65,23 @@ def test_the_gate_page_decides_and_shows_the_answer(client, world):
     assert AccessEvent.objects.count() == 2
 
 
+def test_the_gate_form_sent_twice_is_one_check(client, world):
+    issue_pass(world.people[0], world.compounds[0], by=None)
+    text = services.my_code(world.people[0]).text
+    login(client, world, "gate_guard")
+    gate = world.gates[0].code
+    check_id = re.search(r'name="check_id" value="([^"]+)"', client.get(f"/access/gate/{gate}/").content.decode())
+    form = {"code": text, "temperature": "36.5", "check_id": check_id.group(1)}
+    answers = [client.post(f"/access/gate/{gate}/", form) for _ in "12"]
+    assert [a.context["result"]["reason"] for a in answers] == ["admitted", "admitted"]
+    assert AccessEvent.objects.count() == 1
+    next_id = re.search(r'name="check_id" value="([^"]+)"', answers[1].content.decode()).group(1)
+    assert next_id != check_id.group(1)
+    client.post(f"/access/gate/{gate}/", {**form, "check_id": next_id})
+    client.post(f"/access/gate/{gate}/", {**form, "check_id": "not-a-uuid"})
+    assert AccessEvent.objects.count() == 3
+
+
 def test_a_guard_registers_a_visitor_at_the_gate_with_a_residents_consent(client, world):
     login(client, world, "gate_guard")
     gate = world.gates[0].code

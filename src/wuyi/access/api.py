@@ -93,6 +93,8 @@ class CheckIn(Schema):
     code: Annotated[str, Field(max_length=MAX_CODE_CHARACTERS)]
     direction: Literal["in", "out"] = "in"
     temperature: Annotated[float, Field(ge=0, le=MAX_TYPED_CELSIUS, allow_inf_nan=False)] | None = None
+    # the app's own id for this check: sent again (after a lost answer), the check gets its first decision back
+    event_id: uuid.UUID | None = None
 
 
 class CheckOut(Schema):
@@ -183,7 +185,8 @@ def check(request: HttpRequest, data: CheckIn):
     temperature = None
     if data.temperature is not None:
         temperature = float(Decimal(str(data.temperature)).quantize(Decimal("0.1")))
-    result = services.check_at_gate(gate, data.code.strip(), data.direction, temperature, by=user)
+    result = services.check_at_gate(gate, data.code.strip(), data.direction, temperature, by=user,
+                                    event_id=data.event_id)
     decision = result.decision
     return {"allow": decision.allow, "reason": decision.reason, "next_step": decision.next_step.value,
             "reason_text": decision.texts[0], "next_step_text": decision.texts[1],

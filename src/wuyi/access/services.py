@@ -34,6 +34,7 @@ REISSUE_BEFORE = dt.timedelta(hours=1)  # a phone gets a fresh code when its cur
 PAPER_CODE_LIFETIME = dt.timedelta(days=28)  # "paper passes live weeks and rely on revocation"
 WORKER_CODE_LIFETIME = dt.timedelta(hours=12)
 VISIT_LONGEST = dt.timedelta(days=1)
+RETRY_WITHIN = dt.timedelta(hours=1)  # a check sent again with its id after this is a new check
 
 
 def _pseudonym() -> str:
@@ -243,11 +244,37 @@ def _household_last_exit(person_id: int, compound_code: str, before: dt.datetime
             .order_by("-occurred_at").values_list("occurred_at", flat=True).first())
 
 
+def _checked_before(gate: Gate, event_id: uuid.UUID, now: dt.datetime) -> GateResult | None:
+    """The decision recorded at this gate under ``event_id`` within :data:`RETRY_WITHIN`, as first given."""
+    event = (AccessEvent.objects.filter(gate_code=gate.code, occurred_at__gte=now - RETRY_WITHIN,
+                                        occurred_at__lte=now, event_id=event_id).first())
+    if event is None:
+        return None
+    stored = Code.objects.select_related("person").filter(pseudonym=event.pseudonym).first() if event.pseudonym \
+        else None
+    step = gate_policy.NextStep(event.next_step)
+    at = timezone.localtime(event.occurred_at).strftime("%H:%M:%S")
+    reason_text = gate_policy.VERIFICATION_TEXTS.get(event.reason, f"Decided at {at}: {event.reason}.")
+    decision = gate_policy.Decision(event.allowed, event.reason, step,
+                                    (reason_text, gate_policy.NEXT_STEP_TEXTS[step]),
+                                    step is gate_policy.NextStep.REPORT_TO_COMMUNITY, event.policy)
+    return GateResult(decision, event.event_id, stored.masked_name if stored else "",
+                      stored.colour if stored else None, event.holder_kind, stored)
+
+
 def check_at_gate(gate: Gate, text: str, direction: str, temperature: float | None, *, by: User | None,
-                  now: dt.datetime | None = None, device: str = "") -> GateResult:
+                  now: dt.datetime | None = None, device: str = "", event_id: uuid.UUID | None = None) -> GateResult:
     """Verify a code online at a gate, decide under the compound's policy, and record the event: one
-    transaction, so the event, a visitor's used entry and the decision stand or fall together."""
+    transaction, so the event, a visitor's used entry and the decision stand or fall together.
+
+    ``event_id`` is the client's id for this check (DESIGN.md §4: a client-made UUID): a check sent again with
+    the same id (a retry after a lost answer, a form sent twice) gets the first decision back and records
+    nothing more."""
     now = now or timezone.now()
+    if event_id is not None:
+        earlier = _checked_before(gate, event_id, now)
+        if earlier is not None:
+            return earlier
     compound_code = gate.compound.code
     policy = policy_for(compound_code, local_day(now))
     claims = None
@@ -283,7 +310,7 @@ def check_at_gate(gate: Gate, text: str, direction: str, temperature: float | No
         if visit is not None and decision.allow and direction == "in":
             visit.entered_at = now
             visit.save(update_fields=["entered_at"])
-        event_id = uuid.uuid4()
+        event_id = event_id or uuid.uuid4()
         ensure_partitions({local_day(now)})
         AccessEvent.objects.create(
             event_id=event_id, occurred_at=now, received_at=now,

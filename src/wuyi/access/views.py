@@ -11,6 +11,7 @@
 
 import datetime as dt
 import io
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -201,13 +202,15 @@ def gate(request, code: str):
         if not text:
             problem = problem or _("Scan or type a code.")
         if problem is None:
-            result = services.check_at_gate(g, text, direction, temperature, by=request.user)
+            result = services.check_at_gate(g, text, direction, temperature, by=request.user,
+                                            event_id=_check_id(request.POST.get("check_id", "")))
     today = timezone.localdate()
     counts = events.hourly(day=today, gate_code=g.code)
     totals = {"entries": sum(r.entries for r in counts), "exits": sum(r.exits for r in counts),
               "refusals": sum(r.refusals for r in counts)}
     context = {"gate": g, "direction": direction, "problem": problem, "totals": totals,
-               "policy": services.policy_for(g.compound.code, today), "visit_form": GateVisitForm()}
+               "policy": services.policy_for(g.compound.code, today), "visit_form": GateVisitForm(),
+               "check_id": uuid.uuid4()}  # the next check's id: the same form sent twice is one check
     if result is not None:
         d = result.decision
         context["result"] = {
@@ -218,6 +221,13 @@ def gate(request, code: str):
             "colour_label": COLOURS.get(result.colour, "") if result.colour else "", "kind": result.holder_kind,
         }
     return render(request, "access/gate.html", context, status=400 if problem else 200)
+
+
+def _check_id(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None  # none, or not one of ours: the server makes the event's id
 
 
 class GateVisitForm(forms.Form):
