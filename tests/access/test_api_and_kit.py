@@ -203,6 +203,10 @@ def test_an_online_check_sent_again_with_its_id_gets_its_first_answer_and_record
     assert answers[0]["report_to_community"] and answers[1]["reason"] == "fever"
     assert {**answers[1], "reason_text": None} == {**answers[0], "reason_text": None}
     assert AccessEvent.objects.count() == 3
+    kits = event(world.gates[0].code, next_step="")  # a kit's event: an online check of its id is a new check
+    upload(guard, [kits])
+    own = guard.post("/api/access/check", {**fever, "event_id": kits["event_id"]}, content_type="application/json")
+    assert own.status_code == 200 and own.json()["reason"] == "fever" and AccessEvent.objects.count() == 5
 
 
 def test_the_online_check_answers_the_guard_of_the_gate_and_records_the_event(world):

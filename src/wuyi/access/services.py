@@ -245,9 +245,10 @@ def _household_last_exit(person_id: int, compound_code: str, before: dt.datetime
 
 
 def _checked_before(gate: Gate, event_id: uuid.UUID, now: dt.datetime) -> GateResult | None:
-    """The decision recorded at this gate under ``event_id`` within :data:`RETRY_WITHIN`, as first given."""
+    """The decision an online check recorded at this gate under ``event_id`` within :data:`RETRY_WITHIN`, as
+    first given (a kit's event of the same id is no online check: it does not answer for one)."""
     event = (AccessEvent.objects.filter(gate_code=gate.code, occurred_at__gte=now - RETRY_WITHIN,
-                                        occurred_at__lte=now, event_id=event_id).first())
+                                        occurred_at__lte=now, event_id=event_id, source=Source.ONLINE).first())
     if event is None:
         return None
     stored = Code.objects.select_related("person").filter(pseudonym=event.pseudonym).first() if event.pseudonym \
