@@ -6,12 +6,14 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from wuyi.access import codec, events, keys, services
 from wuyi.access.models import AccessEvent, Code, CompoundPolicy, Visit
 from wuyi.errors import DomainError
 from wuyi.health import services as health
+from wuyi.health.models import PersonColour
 from wuyi.people.models import Membership, PassKind, Person, Relation
 from wuyi.people.services import issue_pass, revoke_pass
 
@@ -283,6 +285,49 @@ def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
     assert sorted(accepted) == sorted(e["event_id"] for e in batch)  # each once, by one upload or the other
     assert sum(len(r.duplicates) for r in results) == len(batch)
     assert AccessEvent.objects.count() == len(batch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_code_minted_while_the_colour_changes_takes_the_new_colour():
+    """A recompute has turned the person red and revoked their codes, and not committed yet, when a code is minted:
+    the code waits for it and is red (unlocked, it was signed green after the revocation and stayed valid)."""
+    import threading
+
+    from django.db import connection
+
+    from tests.world import build_world
+
+    w = build_world()
+    person = w.people[0]
+    issue_pass(person, w.compounds[0], by=None)
+    assert health.colour_of(person.pk).colour == "green"
+    changed, minted = threading.Event(), []
+
+    def recompute():
+        try:
+            with transaction.atomic():
+                PersonColour.objects.filter(person_id=person.pk).update(colour="red")
+                services.revoke_stale_codes([person.pk])
+                changed.set()
+                threading.Event().wait(1.0)  # the code below is asked for while this change is not committed
+        finally:
+            connection.close()
+
+    def ask_for_a_code():
+        try:
+            changed.wait()
+            minted.append(services.my_code(person))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=recompute), threading.Thread(target=ask_for_a_code)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    code = Code.objects.get(pk=minted[0].pk)
+    assert (code.colour, code.revoked_at) == ("red", None)
+    assert codec.verify(code.text, keys.trust_list(), timezone.now()).col == "red"
 
 
 def test_an_exit_on_a_worker_code_does_not_use_the_households_exit_quota(world):

@@ -45,13 +45,20 @@ def _epoch(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 
 
+@transaction.atomic
 def mint(person: Person, kind: str, compounds: list[str], *, lifetime: dt.timedelta, by: User | None = None,
          role: str = "", not_before: dt.datetime | None = None, now: dt.datetime | None = None,
          expires_at: dt.datetime | None = None) -> Code:
-    """Sign and store a new code for ``person`` with their colour now."""
+    """Sign and store a new code for ``person`` with their colour now.
+
+    The colour's row stays locked until the code is stored (PostgreSQL; SQLite runs one writer at a time): a
+    change of colour under way is waited for and its colour taken, and one that comes later waits for this code
+    and then revokes it with the others (``revoke_stale_codes``). Without the lock a code could be signed with
+    the old colour after the change had revoked the codes it knew of."""
     now = now or timezone.now()
     stored_key = keys.current()
-    colour = colour_of(person.pk).colour
+    colour_of(person.pk)  # stored, if it never was
+    colour = PersonColour.objects.select_for_update().values_list("colour", flat=True).get(person_id=person.pk)
     expires_at = expires_at or now + lifetime
     claims = codec.Claims(
         sub=_pseudonym(), col=colour, cmp=tuple(sorted(compounds)), nm=person.masked_name, kind=kind, iss=ISSUER,
