@@ -257,11 +257,28 @@ def test_a_batch_part_stored_part_new_stores_only_the_new(world):
     assert events.ingest(new + [event(world)]).accepted != []  # and the next batch still goes through
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
+def in_threads(*functions) -> None:
+    """Run the functions at once, each in a thread with its own database connection, closed when it ends."""
     import threading
 
     from django.db import connection
+
+    def closing(function):
+        try:
+            function()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=closing, args=(f,)) for f in functions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
+    import threading
 
     from tests.world import build_world
 
@@ -270,17 +287,10 @@ def test_two_uploads_of_the_same_events_at_once_store_each_event_once():
     results, barrier = [], threading.Barrier(2)
 
     def upload():
-        try:
-            barrier.wait()
-            results.append(events.ingest(batch))
-        finally:
-            connection.close()
+        barrier.wait()
+        results.append(events.ingest(batch))
 
-    threads = [threading.Thread(target=upload) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(upload, upload)
     accepted = [i for r in results for i in r.accepted]
     assert sorted(accepted) == sorted(e["event_id"] for e in batch)  # each once, by one upload or the other
     assert sum(len(r.duplicates) for r in results) == len(batch)
@@ -293,8 +303,6 @@ def test_a_code_minted_while_the_colour_changes_takes_the_new_colour():
     the code waits for it and is red (unlocked, it was signed green after the revocation and stayed valid)."""
     import threading
 
-    from django.db import connection
-
     from tests.world import build_world
 
     w = build_world()
@@ -304,27 +312,17 @@ def test_a_code_minted_while_the_colour_changes_takes_the_new_colour():
     changed, minted = threading.Event(), []
 
     def recompute():
-        try:
-            with transaction.atomic():
-                PersonColour.objects.filter(person_id=person.pk).update(colour="red")
-                services.revoke_stale_codes([person.pk])
-                changed.set()
-                threading.Event().wait(1.0)  # the code below is asked for while this change is not committed
-        finally:
-            connection.close()
+        with transaction.atomic():
+            PersonColour.objects.filter(person_id=person.pk).update(colour="red")
+            services.revoke_stale_codes([person.pk])
+            changed.set()
+            threading.Event().wait(1.0)  # the code below is asked for while this change is not committed
 
     def ask_for_a_code():
-        try:
-            changed.wait()
-            minted.append(services.my_code(person))
-        finally:
-            connection.close()
+        changed.wait()
+        minted.append(services.my_code(person))
 
-    threads = [threading.Thread(target=recompute), threading.Thread(target=ask_for_a_code)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(recompute, ask_for_a_code)
     code = Code.objects.get(pk=minted[0].pk)
     assert (code.colour, code.revoked_at) == ("red", None)
     assert codec.verify(code.text, keys.trust_list(), timezone.now()).col == "red"
