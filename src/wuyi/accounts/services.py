@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from wuyi.accounts.models import ApiToken, LoginFailure, Role, User
 from wuyi.errors import DomainError
+from wuyi.text import is_mobile_phone
 
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 TOKEN_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 
 # A mainland mobile number: 11 digits, the first a 1 (GB/T 12400 numbering plan).
-MOBILE_NUMBER = re.compile(r"^1\d{10}$")
 
 # Residents choose their own passwords: Django's four standard checks, whatever the settings say.
 SIGNUP_PASSWORD_VALIDATORS = [
@@ -95,7 +95,7 @@ def log_in(request: HttpRequest, username: str, password: str, ip: str | None = 
 def sign_up(phone: str, password: str) -> User:
     """A new resident account whose user name is the mobile number."""
     phone = re.sub(r"[\s-]", "", phone)
-    if not MOBILE_NUMBER.match(phone):
+    if not is_mobile_phone(phone):
         raise DomainError("invalid_phone", _("Enter a mobile number of 11 digits."), "phone")
     user = User(username=phone, role=Role.RESIDENT)
     try:

@@ -16,7 +16,6 @@ An import is one transaction; any bad row rejects the whole file unless the user
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -49,7 +48,7 @@ from wuyi.places.models import (
     Level,
     code_range,
 )
-from wuyi.text import ascii_digits
+from wuyi.text import ascii_digits, is_mobile_phone
 
 BATCH_SIZE = 500  # rows per INSERT and codes per IN (...) lookup
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -59,7 +58,6 @@ FIRST_DATA_ROW = 3  # row 1 labels, row 2 the hidden keys
 INSTRUCTIONS_TITLE = "说明"
 TEMPLATE_FILENAME = "wuyi-roster-template.xlsx"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PHONE = re.compile(r"^1\d{10}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 
 # The workbook is a Chinese document: its choice labels are Chinese whatever the interface language.
@@ -811,7 +809,7 @@ class _Validator:
         if sex and number is not None and sex != identity.sex(number):
             problems["sex"] = ("sex_mismatch", _("does not match the ID number"))
         phone = row["phone"]
-        if phone and not _PHONE.match(phone):
+        if phone and not is_mobile_phone(phone):
             problems["phone"] = ("invalid_phone", _("a mobile number has 11 digits and starts with 1"))
         return {
             "household": household,
@@ -978,7 +976,7 @@ class RosterExport:
 def _export_area(user: User, code: str) -> Area:
     require_roster_worker(user)
     code = (code or "").strip()
-    if not (code.isdigit() and len(code) in set(CODE_LENGTH.values())):
+    if not (ascii_digits(code) and len(code) in set(CODE_LENGTH.values())):
         raise DomainError("invalid_area", _("an area code has 6, 9, 12 or 15 digits"), "area")
     if not can_see_area(user, code):
         raise Forbidden(_("this area is outside your area of work"), "area")

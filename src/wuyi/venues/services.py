@@ -6,7 +6,6 @@ worker's area holds the venue, and raises DomainError on bad input.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.places.models import Area, Level
+from wuyi.text import is_mobile_phone
 from wuyi.venues import rules
 from wuyi.venues.models import (
     ApplicationStatus,
@@ -35,7 +35,6 @@ PLEDGE_TEXT = (
     "对场所定期消毒，做好从业人员防护，不提供堂食（仅限外卖和无接触服务），提供无接触取货；"
     "如未落实上述措施，自愿接受暂停营业。"
 )
-MOBILE = re.compile(r"^1\d{10}$")
 MAX_AREA = Decimal("99999")
 
 
@@ -113,7 +112,7 @@ def register_venue(data: VenueInput, by: User) -> Venue:
         raise DomainError("invalid_storeys", "a building has 1 to 100 storeys", "storeys")
     height = None if data.height_m in (None, "") else _decimal(data.height_m, "height_m")
     phone = (data.operator_phone or "").strip()
-    if phone and not MOBILE.match(phone):
+    if phone and not is_mobile_phone(phone):
         raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "operator_phone")
     verdict = rules.small_venue(kind, area, storeys, height, trade=data.trade)
     if not verdict.is_small:

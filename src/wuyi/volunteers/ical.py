@@ -21,6 +21,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from wuyi.text import row_id
 from wuyi.volunteers.models import LIVE_CLAIM, Claim, TaskStatus, Volunteer
 
 FEED_PAST = dt.timedelta(days=30)
@@ -45,9 +46,10 @@ def token_for(volunteer: Volunteer) -> str:
 def volunteer_id_of(token: str) -> int | None:
     """The volunteer id a token was made for, or None if it is not one of ours."""
     head, _, mac = (token or "").partition("-")
-    if not head.isdigit() or len(head) > 18 or not constant_time_compare(mac, _mac(int(head))):
+    volunteer_id = row_id(head)
+    if volunteer_id is None or not constant_time_compare(mac, _mac(volunteer_id)):
         return None
-    return int(head)
+    return volunteer_id
 
 
 # ---- the format --------------------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ from wuyi.people.rosters import (
     _wrong_headers,
 )
 from wuyi.places.models import Area, Checkpoint, Gate, Level, ServiceCentre, code_range
+from wuyi.text import is_mobile_phone
 from wuyi.workforce.models import Period, Shift, Worker, WorkerKind, WorkGroup
-from wuyi.workforce.services import PHONE, require_worker
+from wuyi.workforce.services import require_worker
 
 TEMPLATE_FILENAME = "wuyi-workforce-template.xlsx"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
@@ -264,7 +265,7 @@ class _Validator:
         name = self._required(row, "name", problems, 60)
         phone = row["phone"]
         if phone:
-            if not PHONE.match(phone):
+            if not is_mobile_phone(phone):
                 problems["phone"] = ("invalid_phone", _("a mobile number has 11 digits and starts with 1"))
             elif phone in self.file_phones:
                 problems["phone"] = ("duplicate_phone", _("the same mobile number is in row %(row)d")

@@ -11,7 +11,6 @@ SQLite serialises with its IMMEDIATE transactions; the CHECK ``quantity >= 0`` s
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from wuyi.accounts.models import WORKER_ROLES, User
 from wuyi.accounts.scoping import area_prefix, can_see_area, scope
 from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.places.models import Area, Checkpoint, Gate, Level, ServiceCentre
+from wuyi.text import is_mobile_phone
 from wuyi.workforce.models import (
     SHIFT_TARGETS,
     CentreActivation,
@@ -39,7 +39,6 @@ from wuyi.workforce.models import (
     WorkGroup,
 )
 
-PHONE = re.compile(r"^1\d{10}$")
 MAX_STOCK_MOVE = 1_000_000  # one movement; a larger number is a typing error
 # Groups that belong to one community: its aid work group (701 groups for ~700 communities) and its
 # three-person team (POLICY.md §1d).
@@ -122,7 +121,7 @@ def _check_worker(user: User, data: WorkerInput) -> dict:
     if data.kind not in WorkerKind.values:
         raise DomainError("invalid_kind", f"kind must be one of {', '.join(WorkerKind.values)}", "kind")
     phone = (data.phone or "").strip()
-    if phone and not PHONE.match(phone):
+    if phone and not is_mobile_phone(phone):
         raise DomainError("invalid_phone", "a mobile number has 11 digits and starts with 1", "phone")
     area = area_of(user, data.area_code)
     group = None

@@ -180,8 +180,8 @@ def workers(request: HttpRequest):
     kind, group, state, query = (request.GET.get(k, "") for k in ("kind", "group", "state", "q"))
     if kind in WorkerKind.values:
         rows = rows.filter(kind=kind)
-    if row_id(group) is not None:
-        rows = rows.filter(group_id=row_id(group))
+    if (group_id := row_id(group)) is not None:
+        rows = rows.filter(group_id=group_id)
     if state == "inactive":
         rows = rows.filter(active=False)
     elif state != "all":
