@@ -342,11 +342,3 @@ def test_an_exit_on_a_worker_code_does_not_use_the_households_exit_quota(world):
     issue_pass(world.people[0], compound, by=None)
     again = check(world, services.my_code(world.people[0]).text, direction="out").decision
     assert (again.allow, again.reason) == (False, "exit_quota_used")  # the household's exit was the spouse's
-
-
-def test_a_phone_number_is_eleven_ascii_digits():
-    from wuyi.text import is_mobile_phone, row_id
-
-    assert is_mobile_phone("13912345678")
-    assert not any(map(is_mobile_phone, ("1²²²²²²²²²²", "1٣٩١٢٣٤٥٦٧٨", "1391234567", "139123456789", "23912345678")))
-    assert [row_id(v) for v in ("42", "²", "١", "", "9" * 19, "-1")] == [42, None, None, None, None, None]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Container
@@ -34,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from wuyi.access.models import AccessEvent, CodeKind, DirectionChoice, Source, Visit
 from wuyi.health.colour_rules import CHINA_STANDARD_TIME
 from wuyi.places.models import CODE_LENGTH, Gate, Level
+from wuyi.text import printable
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # by name: the databases' own time-zone functions need one
 RETENTION_DAYS = 28  # DESIGN.md §4: access events older than this are purged
@@ -44,8 +44,6 @@ TABLE = AccessEvent._meta.db_table
 SQLITE_MAX_VARIABLE_NUMBER = 32_766  # parameters in one statement, since SQLite 3.32 (RETURNING: 3.35)
 _DIRECTIONS = frozenset(DirectionChoice.values)
 _HOLDER_KINDS = frozenset(CodeKind.values)
-# control characters, and lone surrogates (JSON can carry them; no database can store them)
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _partitions_made: set[dt.date] = set()
 
 
@@ -83,7 +81,7 @@ def _text(raw: dict, name: str, max_length: int, required: bool = True) -> str:
         raise _Bad("invalid", f"{name} must be text", name)
     if required and not value:
         raise _Bad("required", f"{name} is required", name)
-    if len(value) > max_length or _CONTROL_CHARACTER.search(value):
+    if len(value) > max_length or not printable(value):
         raise _Bad("invalid", f"{name} must be at most {max_length} printable characters", name)
     return value
 

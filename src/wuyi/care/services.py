@@ -28,6 +28,7 @@ from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.health.models import QuarantineKind, QuarantineOrder
 from wuyi.people.models import Declaration, DeclarationStatus, Membership, Person
 from wuyi.places.models import CODE_LENGTH, Area, Level, code_range
+from wuyi.text import printable
 
 HOME_ORDERS = (QuarantineKind.HOME, QuarantineKind.HOME_HEALTH_OBSERVATION)
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -181,7 +182,7 @@ def log_contact(key_person_id: int, data: ContactInput, by: User, now: dt.dateti
         raise DomainError("in_the_future", "a contact is logged once it has happened", "at")
     note, items = (data.note or "").strip(), (data.items or "").strip()
     for value, field in ((note, "note"), (items, "items")):
-        if len(value) > MAX_TEXT or any(ord(c) < 32 for c in value):
+        if len(value) > MAX_TEXT or not printable(value):
             raise DomainError("invalid_text", f"write at most {MAX_TEXT} characters", field)
     if data.kind == ContactKind.DELIVERY and not items:
         raise DomainError("items_required", "say what was delivered", "items")

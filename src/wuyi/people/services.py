@@ -20,7 +20,7 @@ from wuyi.people.models import (
     Relation,
 )
 from wuyi.places.models import Area, Household
-from wuyi.text import is_mobile_phone
+from wuyi.text import is_mobile_phone, printable
 
 SYMPTOMS = ("fever", "cough", "fatigue", "sore_throat", "shortness_of_breath", "diarrhoea", "loss_of_smell")
 TRAVEL_WINDOW_DAYS = 14  # the 14-day history asked of every returnee (十个一律, POLICY.md §1b item 5)
@@ -38,13 +38,9 @@ class DeclarationInput:
     symptoms: list[str] = field(default_factory=list)
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
 def _clean(data: DeclarationInput, today: dt.date) -> tuple[str, Household, list[dict], list[str]]:
     name = data.name.strip()
-    if not name or len(name) > 60 or _has_control_characters(name):
+    if not name or len(name) > 60 or not printable(name):
         raise DomainError("invalid_name", "a name of 1 to 60 printable characters is needed", "name")
     try:
         number = identity.normalise(data.id_number)
@@ -66,7 +62,7 @@ def _clean(data: DeclarationInput, today: dt.date) -> tuple[str, Household, list
     earliest = today - dt.timedelta(days=TRAVEL_WINDOW_DAYS)
     for i, stop in enumerate(data.travel):
         place = str(stop.get("place", "")).strip()
-        if not place or len(place) > 100 or _has_control_characters(place):
+        if not place or len(place) > 100 or not printable(place):
             raise DomainError("invalid_travel", f"stop {i + 1}: a place is needed", f"travel[{i}].place")
         try:
             start = dt.date.fromisoformat(str(stop.get("from")))
@@ -228,7 +224,7 @@ def reject(declaration_id: int, reason: str, *, by) -> Declaration:
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_required", "say why the declaration is rejected", "reason")
-    if _has_control_characters(reason):
+    if not printable(reason):
         raise DomainError("invalid_reason", "the reason holds characters that cannot be stored", "reason")
     declaration = _pending(declaration_id)
     declaration.status = DeclarationStatus.REJECTED

@@ -4,12 +4,13 @@ The shared pieces live here because places is the bottom of the import chain (pl
 accounts), so every app's API can import them.
 """
 
-import re
 from typing import Annotated
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
 from pydantic import AfterValidator
+
+from wuyi.text import printable
 
 # Paging of every list: `limit` rows from `offset`. The bounds keep LIMIT/OFFSET inside a 32-bit integer,
 # which every database accepts.
@@ -27,14 +28,10 @@ PARENT_CODE = r"^\d{6}(\d{3}){0,4}$"  # any node with children in the address pi
 
 
 def _printable(value: str) -> str:
-    """Refuse control characters (PostgreSQL cannot store NUL, and no name or reason needs the others) and lone
-    surrogates, which JSON can carry and no database can store."""
-    if _UNPRINTABLE.search(value):
+    """Refuse what :func:`wuyi.text.printable` refuses; a tab may stay."""
+    if not printable(value, tab=True):
         raise ValueError("control characters are not allowed")
     return value
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\ud800-\udfff]")  # the tab (\x09) may stay
 
 
 Text = Annotated[str, AfterValidator(_printable)]

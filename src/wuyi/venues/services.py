@@ -15,7 +15,7 @@ from django.utils import timezone
 from wuyi.accounts.models import User
 from wuyi.errors import DomainError, Forbidden, NotFound
 from wuyi.places.models import Area, Level
-from wuyi.text import is_mobile_phone
+from wuyi.text import is_mobile_phone, printable
 from wuyi.venues import rules
 from wuyi.venues.models import (
     ApplicationStatus,
@@ -87,7 +87,7 @@ def _decimal(value, field: str, places: str = "0.1") -> Decimal:
 
 def _text(value: str, field: str, most: int) -> str:
     text = (value or "").strip()
-    if not 1 <= len(text) <= most or any(ord(c) < 32 for c in text):
+    if not 1 <= len(text) <= most or not printable(text):
         raise DomainError("invalid_text", f"write 1 to {most} characters", field)
     return text
 
